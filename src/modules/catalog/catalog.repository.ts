@@ -1,0 +1,44 @@
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { MeterType } from './catalog.types';
+
+export class CatalogRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  listComponents() {
+    return this.prisma.component.findMany({ orderBy: { name: 'asc' } });
+  }
+
+  findComponent(name: string) {
+    return this.prisma.component.findUnique({ where: { name } });
+  }
+
+  upsertComponent(name: string, description: string | null | undefined) {
+    return this.prisma.component.upsert({
+      where: { name },
+      create: { name, description: description ?? null },
+      update: description === undefined ? {} : { description },
+    });
+  }
+
+  listMeters(componentNames?: readonly string[]) {
+    return this.prisma.meter.findMany({
+      where: componentNames ? { component: { name: { in: [...componentNames] } } } : undefined,
+      include: { component: true },
+      orderBy: { name: 'asc' },
+    });
+  }
+
+  findMeter(name: string) {
+    return this.prisma.meter.findUnique({ where: { name }, include: { component: true } });
+  }
+
+  async createMeterIfMissing(input: { name: string; componentId: number; unit: string; type: MeterType; description: string | null }) {
+    // createMany with skipDuplicates is INSERT ... ON CONFLICT DO NOTHING: concurrent
+    // definitions of one meter cannot fail on the unique name.
+    await this.prisma.meter.createMany({ data: [input], skipDuplicates: true });
+  }
+
+  updateMeterDescription(name: string, description: string | null) {
+    return this.prisma.meter.update({ where: { name }, data: { description }, include: { component: true } });
+  }
+}

@@ -1,0 +1,39 @@
+import { pageRequest, toPage, type Page } from '../../common/pagination';
+import { checkTimeRange } from '../../common/time-range';
+import { Problems } from '../../errors/errors';
+import type { DimensionName, DiscoveryRepository } from './discovery.repository';
+import type { DiscoveryFilter } from './discovery.types';
+
+export interface Named {
+  name: string;
+  firstSeen: Date;
+}
+
+/** Users, projects, compute projects and sources: all of them, or those with usage in a window or project. */
+export class DiscoveryService {
+  constructor(private readonly repository: DiscoveryRepository) {}
+
+  async list(
+    dimension: DimensionName,
+    filter: DiscoveryFilter | null | undefined,
+    page: { first?: number | null; after?: string | null },
+  ): Promise<Page<Named>> {
+    const problems = new Problems();
+    const { first, after } = pageRequest(page, problems);
+    if (after && typeof after[0] !== 'string') problems.add(['after'], 'is not a cursor returned by this query');
+    const from = filter?.from ?? null;
+    const to = filter?.to ?? null;
+    if ((from === null) !== (to === null)) problems.add(['filter', from === null ? 'from' : 'to'], 'from and to go together');
+    if (from && to) checkTimeRange({ from, to }, problems, ['filter']);
+    problems.throwIfAny();
+
+    const rows = await this.repository.list(dimension, {
+      project: filter?.project ?? null,
+      from,
+      to,
+      after: (after?.[0] as string | undefined) ?? null,
+      limit: first + 1,
+    });
+    return toPage(rows, first, (r) => [r.name], (r) => ({ name: r.name, firstSeen: r.created_at }));
+  }
+}

@@ -1,0 +1,191 @@
+import type { Pool, PoolClient } from 'pg';
+import type { NormalizedReport } from './ingestion.validation';
+
+type Queryable = Pool | PoolClient;
+
+/** The dimension tables whose rows appear the first time a report names them. */
+const DIMENSIONS = {
+  projects: 'projects',
+  users: 'users',
+  computeProjects: 'compute_projects',
+  sources: 'sources',
+} as const;
+type Dimension = keyof typeof DIMENSIONS;
+
+export interface WriteResult {
+  created: number;
+  updated: number;
+}
+
+/**
+ * Set-based writes of a batch: one statement per table, whatever the batch size. Idempotency
+ * lives in the match-key constraint (usage_events_match_key) and INSERT ... ON CONFLICT.
+ */
+export class IngestionRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async meterIds(names: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ id: number; name: string }>(
+      'SELECT id, name FROM meters WHERE name = ANY($1::text[])',
+      [[...new Set(names)]],
+    );
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
+  /** Writes reports (distinct match keys, sorted by key) in the caller's transaction. */
+  async writeReports(client: PoolClient, reports: readonly NormalizedReport[], meters: ReadonlyMap<string, number>): Promise<WriteResult> {
+    const ids = {
+      projects: await this.ensureNames(client, 'projects', reports.map((r) => r.project)),
+      users: await this.ensureNames(client, 'users', reports.map((r) => r.user)),
+      computeProjects: await this.ensureNames(client, 'computeProjects', reports.map((r) => r.computeProject)),
+      sources: await this.ensureNames(client, 'sources', reports.map((r) => r.source)),
+    };
+    const resources = await this.ensureResources(client, reports, ids.projects, ids.users);
+    const idOf = (map: ReadonlyMap<string, number>, name: string | null) => (name === null ? null : map.get(name)!);
+
+    const { rows } = await client.query<{ id: string; content_hash: string; created: boolean }>(
+      `INSERT INTO usage_events AS e (meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
+          start_time, end_time, volume, contingent_factor, operation_count, partition, priority, additional_data, content_hash)
+       SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::timestamptz[],
+          $8::timestamptz[], $9::float8[], $10::float8[], $11::int[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+       ON CONFLICT ON CONSTRAINT usage_events_match_key DO UPDATE SET
+          resource_id = EXCLUDED.resource_id, volume = EXCLUDED.volume, contingent_factor = EXCLUDED.contingent_factor,
+          operation_count = EXCLUDED.operation_count, additional_data = EXCLUDED.additional_data,
+          content_hash = EXCLUDED.content_hash, updated_at = now()
+       WHERE e.content_hash <> EXCLUDED.content_hash
+       RETURNING id, content_hash, (xmax = 0) AS created`,
+      [
+        reports.map((r) => meters.get(r.meter)!),
+        reports.map((r) => ids.projects.get(r.project)!),
+        reports.map((r) => idOf(ids.computeProjects, r.computeProject)),
+        reports.map((r) => idOf(ids.users, r.user)),
+        reports.map((r) => ids.sources.get(r.source)!),
+        reports.map((r) => idOf(resources, r.resource)),
+        reports.map((r) => r.start.toISOString()),
+        reports.map((r) => r.end?.toISOString() ?? null),
+        reports.map((r) => r.volume),
+        reports.map((r) => r.contingentFactor),
+        reports.map((r) => r.operationCount),
+        reports.map((r) => r.partition),
+        reports.map((r) => r.priority),
+        reports.map((r) => (r.additionalData === null ? null : JSON.stringify(r.additionalData))),
+        reports.map((r) => r.hash),
+      ],
+    );
+
+    // Only rows that were created or changed come back; their additional items are (re)written.
+    const byHash = new Map(reports.map((r) => [r.hash, r]));
+    const written = rows.map((row) => ({ id: row.id, created: row.created, report: byHash.get(row.content_hash)! }));
+    const updatedIds = written.filter((w) => !w.created).map((w) => w.id);
+    if (updatedIds.length > 0) {
+      await client.query('DELETE FROM usage_events WHERE parent_id = ANY($1::bigint[])', [updatedIds]);
+      await client.query('DELETE FROM usage_metrics WHERE event_id = ANY($1::bigint[])', [updatedIds]);
+    }
+    await this.insertAdditionalResources(client, written, meters, ids, resources);
+    await this.insertAdditionalMetrics(client, written);
+    return { created: written.length - updatedIds.length, updated: updatedIds.length };
+  }
+
+  /** Ids of the named rows of a dimension table, inserting the names it does not hold yet. */
+  private async ensureNames(client: PoolClient, dimension: Dimension, names: readonly (string | null)[]): Promise<Map<string, number>> {
+    const wanted = [...new Set(names.filter((n): n is string => n !== null))].sort();
+    const ids = new Map<string, number>();
+    if (wanted.length === 0) return ids;
+    const table = DIMENSIONS[dimension];
+    // A name inserted by a concurrent batch after this statement's snapshot is neither
+    // inserted nor seen here; the second round sees it.
+    for (let round = 0; round < 3 && ids.size < wanted.length; round++) {
+      const missing = wanted.filter((n) => !ids.has(n));
+      const { rows } = await client.query<{ id: number; name: string }>(
+        `WITH wanted(name) AS (SELECT unnest($1::text[])),
+              inserted AS (INSERT INTO ${table} (name) SELECT name FROM wanted ON CONFLICT (name) DO NOTHING RETURNING id, name)
+         SELECT id, name FROM inserted
+         UNION ALL
+         SELECT t.id, t.name FROM ${table} t JOIN wanted USING (name)`,
+        [missing],
+      );
+      for (const row of rows) ids.set(row.name, row.id);
+    }
+    return ids;
+  }
+
+  /** Resources named by reports; a new one takes the project and user of the first report naming it. */
+  private async ensureResources(
+    client: PoolClient,
+    reports: readonly NormalizedReport[],
+    projects: ReadonlyMap<string, number>,
+    users: ReadonlyMap<string, number>,
+  ): Promise<Map<string, number>> {
+    const first = new Map<string, NormalizedReport>();
+    for (const r of reports) if (r.resource !== null && !first.has(r.resource)) first.set(r.resource, r);
+    const ids = new Map<string, number>();
+    if (first.size === 0) return ids;
+    const names = [...first.keys()].sort();
+    for (let round = 0; round < 3 && ids.size < names.length; round++) {
+      const missing = names.filter((n) => !ids.has(n));
+      const { rows } = await client.query<{ id: number; external_id: string }>(
+        `WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[])),
+              inserted AS (INSERT INTO resources (external_id, project_id, user_id) SELECT * FROM wanted
+                           ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id)
+         SELECT id, external_id FROM inserted
+         UNION ALL
+         SELECT r.id, r.external_id FROM resources r JOIN wanted USING (external_id)`,
+        [
+          missing,
+          missing.map((n) => projects.get(first.get(n)!.project)!),
+          missing.map((n) => {
+            const user = first.get(n)!.user;
+            return user === null ? null : users.get(user)!;
+          }),
+        ],
+      );
+      for (const row of rows) ids.set(row.external_id, row.id);
+    }
+    return ids;
+  }
+
+  private async insertAdditionalResources(
+    client: PoolClient,
+    written: { id: string; report: NormalizedReport }[],
+    meters: ReadonlyMap<string, number>,
+    ids: Record<Dimension, ReadonlyMap<string, number>>,
+    resources: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const children = written.flatMap(({ id, report }) => report.additionalResources.map((extra) => ({ parent: id, report, extra })));
+    if (children.length === 0) return;
+    const idOf = (map: ReadonlyMap<string, number>, name: string | null) => (name === null ? null : map.get(name)!);
+    await client.query(
+      `INSERT INTO usage_events (parent_id, meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
+          start_time, end_time, volume, contingent_factor, operation_count, partition, priority, content_hash)
+       SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[],
+          $8::timestamptz[], $9::timestamptz[], $10::float8[], $11::float8[], $12::int[], $13::text[], $14::text[], $15::text[])`,
+      [
+        children.map((c) => c.parent),
+        children.map((c) => meters.get(c.extra.meter)!),
+        children.map((c) => ids.projects.get(c.report.project)!),
+        children.map((c) => idOf(ids.computeProjects, c.report.computeProject)),
+        children.map((c) => idOf(ids.users, c.report.user)),
+        children.map((c) => ids.sources.get(c.report.source)!),
+        children.map((c) => idOf(resources, c.report.resource)),
+        children.map((c) => c.report.start.toISOString()),
+        children.map((c) => c.report.end?.toISOString() ?? null),
+        children.map((c) => c.extra.volume),
+        children.map((c) => c.extra.contingentFactor),
+        children.map((c) => c.report.operationCount),
+        children.map((c) => c.report.partition),
+        children.map((c) => c.report.priority),
+        children.map((c) => `${c.report.hash}/${c.extra.meter}`),
+      ],
+    );
+  }
+
+  private async insertAdditionalMetrics(client: PoolClient, written: { id: string; report: NormalizedReport }[]): Promise<void> {
+    const metrics = written.flatMap(({ id, report }) => report.additionalMetrics.map((m) => ({ id, ...m })));
+    if (metrics.length === 0) return;
+    await client.query(
+      `INSERT INTO usage_metrics (event_id, metric, volume, contingent_factor)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::float8[])`,
+      [metrics.map((m) => m.id), metrics.map((m) => m.metric), metrics.map((m) => m.volume), metrics.map((m) => m.contingentFactor)],
+    );
+  }
+}

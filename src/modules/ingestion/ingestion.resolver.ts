@@ -1,0 +1,15 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { ReportUsagePayload, UsageReportInput } from './ingestion.types';
+
+@Resolver()
+export class IngestionResolver {
+  @Mutation(() => ReportUsagePayload, {
+    description:
+      'Stores usage reports. A report whose match key matches a stored one overwrites it; resending identical ' +
+      'content changes nothing. A batch is atomic: one invalid report and nothing is written.',
+  })
+  reportUsage(@Arg('reports', () => [UsageReportInput]) reports: UsageReportInput[], @Ctx() ctx: Context): Promise<ReportUsagePayload> {
+    return ctx.services.ingestion.reportUsage(reports);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Database } from '../../db/database';
+import { Problems } from '../../errors/errors';
+import type { IngestionRepository } from './ingestion.repository';
+import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
+
+export interface ReportUsageResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  superseded: number;
+}
+
+export interface IngestionOptions {
+  maxBatchSize: number;
+}
+
+export class IngestionService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: IngestionRepository,
+    private readonly options: IngestionOptions = { maxBatchSize: 10_000 },
+  ) {}
+
+  /**
+   * Stores a batch of usage reports atomically: every report is valid and written, or nothing
+   * is written and one error lists every problem.
+   */
+  async reportUsage(reports: readonly UsageReport[]): Promise<ReportUsageResult> {
+    const problems = new Problems();
+    if (reports.length > this.options.maxBatchSize) {
+      problems.add(['reports'], `at most ${this.options.maxBatchSize} reports per batch, got ${reports.length}`);
+      problems.throwIfAny();
+    }
+    const meterNames = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
+    const meters = await this.repository.meterIds(meterNames.filter((m) => typeof m === 'string'));
+    const normalized = normalizeReports(reports, new Set(meters.keys()), problems);
+    problems.throwIfAny();
+
+    // Within one batch the last report with a key wins, as if it had been sent after the others.
+    const byKey = new Map<string, NormalizedReport>();
+    for (const report of normalized) byKey.set(report.key, report);
+    // Writing in key order makes concurrent batches lock rows in one order: no deadlocks.
+    const distinct = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (distinct.length === 0) return { created: 0, updated: 0, unchanged: 0, superseded: 0 };
+
+    const { created, updated } = await this.db.transaction((client) => this.repository.writeReports(client, distinct, meters));
+    return {
+      created,
+      updated,
+      unchanged: distinct.length - created - updated,
+      superseded: reports.length - distinct.length,
+    };
+  }
+}

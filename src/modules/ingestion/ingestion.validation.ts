@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { Problems, type Path } from '../../errors/errors';
+
+/** A usage report as a caller sends it (the GraphQL input, or a line of an import file). */
+export interface UsageReport {
+  project: string;
+  computeProject?: string | null;
+  meter: string;
+  start: Date;
+  end?: Date | null;
+  volume: number;
+  contingentFactor?: number | null;
+  user?: string | null;
+  partition?: string | null;
+  priority?: string | null;
+  source?: string | null;
+  resource?: string | null;
+  operationCount?: number | null;
+  additionalMetrics?: ReadonlyArray<{ metric: string; volume: number; contingentFactor?: number | null }> | null;
+  additionalResources?: ReadonlyArray<{ meter: string; volume: number; contingentFactor?: number | null }> | null;
+  additionalData?: Record<string, unknown> | null;
+}
+
+/** A valid report with its defaults filled in, its match key and a hash of its whole content. */
+export interface NormalizedReport {
+  project: string;
+  computeProject: string | null;
+  meter: string;
+  start: Date;
+  end: Date | null;
+  volume: number;
+  contingentFactor: number;
+  user: string | null;
+  partition: string | null;
+  priority: string | null;
+  source: string;
+  resource: string | null;
+  operationCount: number;
+  additionalMetrics: { metric: string; volume: number; contingentFactor: number }[];
+  additionalResources: { meter: string; volume: number; contingentFactor: number }[];
+  additionalData: Record<string, unknown> | null;
+  /** The match key, as one string. */
+  key: string;
+  /** Changes whenever anything in the report changes; equal reports have equal hashes. */
+  hash: string;
+}
+
+export const DEFAULT_SOURCE = 'default';
+export const MAX_NAME_LENGTH = 256;
+
+/**
+ * Checks every report of a batch against every rule and collects all problems, each with its
+ * path (reports[3].meter), so that one answer lists everything to fix.
+ */
+export function normalizeReports(
+  reports: readonly UsageReport[],
+  knownMeters: ReadonlySet<string>,
+  problems: Problems,
+  path: Path = ['reports'],
+): NormalizedReport[] {
+  const normalized: NormalizedReport[] = [];
+  reports.forEach((report, index) => {
+    const before = problems.count;
+    const at = (...rest: (string | number)[]) => [...path, index, ...rest];
+    const name = (value: unknown, field: string, required: boolean): string | null => {
+      if (value == null) {
+        if (required) problems.add(at(field), 'is required');
+        return null;
+      }
+      if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_NAME_LENGTH) {
+        problems.add(at(field), `must be a non-blank string of at most ${MAX_NAME_LENGTH} characters`);
+        return null;
+      }
+      return value;
+    };
+    const finite = (value: unknown, fieldPath: (string | number)[]) => {
+      if (typeof value !== 'number' || !Number.isFinite(value)) problems.add(fieldPath, 'must be a finite number');
+    };
+    const factor = (value: unknown, fieldPath: (string | number)[]): number => {
+      if (value == null) return 1;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        problems.add(fieldPath, 'must be a finite number >= 0');
+      }
+      return value as number;
+    };
+    const instant = (value: unknown, field: string, required: boolean): Date | null => {
+      if (value == null) {
+        if (required) problems.add(at(field), 'is required');
+        return null;
+      }
+      if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+        problems.add(at(field), 'must be a date-time with a time zone offset');
+        return null;
+      }
+      return value;
+    };
+
+    const project = name(report.project, 'project', true);
+    const meter = name(report.meter, 'meter', true);
+    if (meter !== null && !knownMeters.has(meter)) problems.add(at('meter'), `meter "${meter}" is not defined`);
+    const start = instant(report.start, 'start', true);
+    const end = instant(report.end, 'end', false);
+    if (start && end && end.getTime() < start.getTime()) problems.add(at('end'), 'must not be before start');
+    finite(report.volume, at('volume'));
+    const contingentFactor = factor(report.contingentFactor, at('contingentFactor'));
+    const operationCount = report.operationCount ?? 1;
+    if (!Number.isInteger(operationCount) || operationCount < 1 || operationCount > 2_147_483_647) {
+      problems.add(at('operationCount'), 'must be a whole number >= 1');
+    }
+    const fields = {
+      computeProject: name(report.computeProject, 'computeProject', false),
+      user: name(report.user, 'user', false),
+      partition: name(report.partition, 'partition', false),
+      priority: name(report.priority, 'priority', false),
+      source: name(report.source ?? DEFAULT_SOURCE, 'source', true) ?? DEFAULT_SOURCE,
+      resource: name(report.resource, 'resource', false),
+    };
+
+    const metrics = (report.additionalMetrics ?? []).map((m, j) => {
+      const p = (field: string) => at('additionalMetrics', j, field);
+      if (typeof m.metric !== 'string' || m.metric.trim() === '' || m.metric.length > MAX_NAME_LENGTH) {
+        problems.add(p('metric'), `must be a non-blank string of at most ${MAX_NAME_LENGTH} characters`);
+      }
+      finite(m.volume, p('volume'));
+      return { metric: m.metric, volume: m.volume, contingentFactor: factor(m.contingentFactor, p('contingentFactor')) };
+    });
+    duplicates(metrics.map((m) => m.metric)).forEach((j) =>
+      problems.add(at('additionalMetrics', j, 'metric'), `metric "${metrics[j].metric}" appears twice in this report`),
+    );
+
+    const resources = (report.additionalResources ?? []).map((r, j) => {
+      const p = (field: string) => at('additionalResources', j, field);
+      if (typeof r.meter !== 'string' || !knownMeters.has(r.meter)) problems.add(p('meter'), `meter "${r.meter}" is not defined`);
+      finite(r.volume, p('volume'));
+      return { meter: r.meter, volume: r.volume, contingentFactor: factor(r.contingentFactor, p('contingentFactor')) };
+    });
+    duplicates(resources.map((r) => r.meter)).forEach((j) =>
+      problems.add(at('additionalResources', j, 'meter'), `meter "${resources[j].meter}" appears twice in this report`),
+    );
+
+    const additionalData = report.additionalData ?? null;
+    if (additionalData !== null && (typeof additionalData !== 'object' || Array.isArray(additionalData))) {
+      problems.add(at('additionalData'), 'must be a JSON object');
+    }
+
+    if (problems.count > before) return;
+    const base = {
+      project: project!,
+      meter: meter!,
+      start: start!,
+      end,
+      volume: report.volume,
+      contingentFactor,
+      operationCount,
+      ...fields,
+      additionalMetrics: metrics.sort((a, b) => compare(a.metric, b.metric)),
+      additionalResources: resources.sort((a, b) => compare(a.meter, b.meter)),
+      additionalData,
+    };
+    const key = JSON.stringify([
+      base.source, base.project, base.computeProject, base.meter, base.start.toISOString(),
+      base.end?.toISOString() ?? null, base.user, base.partition, base.priority,
+    ]);
+    const hash = createHash('sha256').update(canonicalJson(base)).digest('base64url');
+    normalized.push({ ...base, key, hash });
+  });
+  return normalized;
+}
+
+/** Indexes of the values that repeat an earlier one. */
+function duplicates(values: readonly string[]): number[] {
+  const seen = new Set<string>();
+  return values.flatMap((value, index) => (seen.has(value) ? [index] : (seen.add(value), [])));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with object keys sorted, so that equal content always hashes equally. */
+export function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

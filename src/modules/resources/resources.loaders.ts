@@ -1,0 +1,13 @@
+import DataLoader from 'dataloader';
+import type { ResourcesService } from './resources.service';
+import type { ResourceMetadataVersion } from './resources.types';
+
+export function createResourceLoaders(resources: ResourcesService) {
+  return {
+    metadataAt: new DataLoader<{ resource: number; at: Date | null }, Record<string, unknown> | null, string>(
+      (keys) => resources.metadataAt(keys),
+      { cacheKeyFn: (k) => `${k.resource}@${k.at?.getTime() ?? 'now'}` },
+    ),
+    history: new DataLoader<number, ResourceMetadataVersion[]>((ids) => resources.histories(ids)),
+  };
+}

@@ -1,0 +1,106 @@
+import type { Pool, PoolClient } from 'pg';
+import type { DbMetadataRow, DbResourceRow } from './resources.mapping';
+
+const RESOURCE_COLUMNS = `r.id, r.external_id, r.type, r.created_at, p.name AS project, u.name AS "user"
+  FROM resources r LEFT JOIN projects p ON p.id = r.project_id LEFT JOIN users u ON u.id = r.user_id`;
+
+export interface ResourceQuery {
+  project: string | null;
+  user: string | null;
+  type: string | null;
+  metadata: Record<string, unknown> | null;
+  at: Date;
+  after: string | null;
+  limit: number;
+}
+
+export class ResourcesRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async byExternalIds(ids: readonly string[]): Promise<DbResourceRow[]> {
+    const { rows } = await this.pool.query<DbResourceRow>(`SELECT ${RESOURCE_COLUMNS} WHERE r.external_id = ANY($1::text[])`, [ids]);
+    return rows;
+  }
+
+  async list(q: ResourceQuery): Promise<DbResourceRow[]> {
+    const { rows } = await this.pool.query<DbResourceRow>(
+      `SELECT ${RESOURCE_COLUMNS}
+       WHERE ($1::text IS NULL OR p.name = $1)
+         AND ($2::text IS NULL OR u.name = $2)
+         AND ($3::text IS NULL OR r.type = $3)
+         AND ($4::jsonb IS NULL OR EXISTS (
+               SELECT 1 FROM resource_metadata m
+               WHERE m.resource_id = r.id AND m.valid_from <= $5 AND (m.valid_to IS NULL OR m.valid_to > $5)
+                 AND m.metadata @> $4))
+         AND ($6::text IS NULL OR r.external_id > $6)
+       ORDER BY r.external_id
+       LIMIT $7`,
+      [q.project, q.user, q.type, q.metadata === null ? null : JSON.stringify(q.metadata), q.at, q.after, q.limit],
+    );
+    return rows;
+  }
+
+  /** The version of each resource valid at `at` (the exclusion constraint makes it at most one). */
+  async metadataAt(resourceIds: readonly number[], at: Date): Promise<DbMetadataRow[]> {
+    const { rows } = await this.pool.query<DbMetadataRow>(
+      `SELECT resource_id, valid_from, valid_to, metadata FROM resource_metadata
+       WHERE resource_id = ANY($1::int[]) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,
+      [resourceIds, at],
+    );
+    return rows;
+  }
+
+  async history(resourceIds: readonly number[]): Promise<DbMetadataRow[]> {
+    const { rows } = await this.pool.query<DbMetadataRow>(
+      `SELECT resource_id, valid_from, valid_to, metadata FROM resource_metadata
+       WHERE resource_id = ANY($1::int[]) ORDER BY resource_id, valid_from`,
+      [resourceIds],
+    );
+    return rows;
+  }
+
+  /**
+   * Adds a metadata version in the caller's transaction. The open version that began before
+   * validFrom ends there; the new one ends where the next stored version begins (or stays
+   * open). Overlap with a closed version is left to the exclusion constraint to refuse.
+   */
+  async addVersion(
+    client: PoolClient,
+    input: { resource: string; validFrom: Date; metadata: Record<string, unknown>; type: string | null },
+  ): Promise<{ resourceId: number; version: DbMetadataRow }> {
+    const { rows: [resource] } = await client.query<{ id: number }>(
+      `INSERT INTO resources (external_id, type) VALUES ($1, $2)
+       ON CONFLICT (external_id) DO UPDATE SET type = COALESCE(EXCLUDED.type, resources.type)
+       RETURNING id`,
+      [input.resource, input.type],
+    );
+    const metadata = JSON.stringify(input.metadata);
+    const replaced = await client.query<DbMetadataRow>(
+      `UPDATE resource_metadata SET metadata = $3 WHERE resource_id = $1 AND valid_from = $2
+       RETURNING resource_id, valid_from, valid_to, metadata`,
+      [resource.id, input.validFrom, metadata],
+    );
+    if (replaced.rows.length > 0) return { resourceId: resource.id, version: replaced.rows[0] };
+    await client.query(
+      'UPDATE resource_metadata SET valid_to = $2 WHERE resource_id = $1 AND valid_to IS NULL AND valid_from < $2',
+      [resource.id, input.validFrom],
+    );
+    const { rows: [version] } = await client.query<DbMetadataRow>(
+      `INSERT INTO resource_metadata (resource_id, valid_from, valid_to, metadata)
+       VALUES ($1, $2, (SELECT min(valid_from) FROM resource_metadata WHERE resource_id = $1 AND valid_from > $2), $3)
+       RETURNING resource_id, valid_from, valid_to, metadata`,
+      [resource.id, input.validFrom, metadata],
+    );
+    return { resourceId: resource.id, version };
+  }
+
+  /** The stored version of a resource that contains the instant. */
+  async versionContaining(resource: string, at: Date): Promise<DbMetadataRow | undefined> {
+    const { rows } = await this.pool.query<DbMetadataRow>(
+      `SELECT m.resource_id, m.valid_from, m.valid_to, m.metadata FROM resource_metadata m JOIN resources r ON r.id = m.resource_id
+       WHERE r.external_id = $1 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to > $2)`,
+      [resource, at],
+    );
+    return rows[0];
+  }
+}

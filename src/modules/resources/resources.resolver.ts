@@ -1,0 +1,53 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { PageArgs } from '../../common/pagination';
+import { DateTimeScalar, JSONObjectScalar } from '../../common/scalars';
+import {
+  Resource,
+  ResourceConnection,
+  ResourceFilter,
+  ResourceMetadataVersion,
+  SetResourceMetadataInput,
+  SetResourceMetadataPayload,
+} from './resources.types';
+
+@Resolver(() => Resource)
+export class ResourcesResolver {
+  @Query(() => Resource, { nullable: true, description: 'One resource by its id; null when there is none.' })
+  resource(@Arg('id', () => String) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
+    return ctx.services.resources.resource(id);
+  }
+
+  @Query(() => ResourceConnection, { description: 'Resources by id, filtered.' })
+  resources(
+    @Ctx() ctx: Context,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ResourceFilter, { nullable: true }) filter?: ResourceFilter | null,
+  ): Promise<ResourceConnection> {
+    return ctx.services.resources.resources(filter, page);
+  }
+
+  @FieldResolver(() => JSONObjectScalar, { nullable: true, description: 'The metadata valid at `at` (default now); null when none was.' })
+  metadata(
+    @Root() resource: Resource,
+    @Ctx() ctx: Context,
+    @Arg('at', () => DateTimeScalar, { nullable: true }) at?: Date | null,
+  ): Promise<Record<string, unknown> | null> {
+    return ctx.loaders.resources.metadataAt.load({ resource: resource.key, at: at ?? null });
+  }
+
+  @FieldResolver(() => [ResourceMetadataVersion], { description: 'Every metadata version, oldest first.' })
+  metadataHistory(@Root() resource: Resource, @Ctx() ctx: Context): Promise<ResourceMetadataVersion[]> {
+    return ctx.loaders.resources.history.load(resource.key);
+  }
+
+  @Mutation(() => SetResourceMetadataPayload, {
+    description: 'Records what a resource is from validFrom on, so that usage is attributed to what it was when used.',
+  })
+  setResourceMetadata(
+    @Arg('input', () => SetResourceMetadataInput) input: SetResourceMetadataInput,
+    @Ctx() ctx: Context,
+  ): Promise<SetResourceMetadataPayload> {
+    return ctx.services.resources.setMetadata(input);
+  }
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
+import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
+import { IngestionResolver } from './modules/ingestion/ingestion.resolver';
+import { ResourcesResolver } from './modules/resources/resources.resolver';
+
+/** The one list of resolvers. schema.graphql is printed from it (npm run schema). */
+export const resolvers = [CatalogResolver, ComponentResolver, DiscoveryResolver, IngestionResolver, ResourcesResolver] as const;
+
+export function createSchema(): Promise<GraphQLSchema> {
+  // Inputs are validated by the services, which report every problem of an input at once.
+  return buildSchema({ resolvers, validate: false });
+}
+
+/** The schema as committed in schema.graphql: sorted, so that its diff shows only real changes. */
+export function printSortedSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
