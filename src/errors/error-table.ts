@@ -43,7 +43,7 @@ export function createErrorFormatter(logger: ErrorLogger) {
     const errorId = randomUUID();
     logger.error('unexpected error', {
       errorId,
-      message: original instanceof Error ? original.message : String(original),
+      error: original instanceof Error ? original.message : String(original),
       stack: original instanceof Error ? original.stack : undefined,
       path: formatted.path,
     });

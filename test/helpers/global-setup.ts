@@ -1,8 +1,69 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { migrate, readMigrations } from '../../src/db/migrate';
+import { databaseUrl } from './urls';
 
+declare global {
+  // eslint-disable-next-line no-var
+  var __MQL_EMBEDDED__: EmbeddedPostgres | undefined;
+}
+
+/**
+ * Tests run against DATABASE_URL when it is set, otherwise against an embedded PostgreSQL.
+ * The migrated schema is built once into a template database; each test file then gets a
+ * database of its own, cloned from the template (test/helpers/database.ts).
+ */
 export default async function globalSetup(): Promise<void> {
-  const server = await startEmbeddedPostgres({ dir: path.resolve(__dirname, '../../.data/test'), port: 54330, log: console.log });
-  console.log(server.adminUrl);
-  (globalThis as any).__server = server;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const server = await startEmbeddedPostgres({
+      dir: path.resolve(__dirname, '../../.data/test-postgres'),
+      port: 54330,
+      log: (m) => console.log(`[test] ${m}`),
+    });
+    globalThis.__MQL_EMBEDDED__ = server;
+    adminUrl = server.adminUrl;
+  }
+  process.env.MQL_TEST_ADMIN_URL = adminUrl;
+  process.env.MQL_TEST_RUN = String(process.pid);
+  process.env.MQL_TEST_TEMPLATE = await prepareTemplate(adminUrl);
+}
+
+async function prepareTemplate(adminUrl: string): Promise<string> {
+  const migrations = await readMigrations();
+  const version = createHash('sha256').update(migrations.map((m) => m.checksum).join()).digest('hex').slice(0, 12);
+  const template = `meterql_template_${version}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    // Databases of earlier runs that were killed before they could drop them.
+    const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'meterql\\_t\\_%'");
+    for (const { datname } of rows) {
+      const pid = Number(datname.split('_')[2]);
+      if (!isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
+    }
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (found.rowCount === 0) {
+      const building = `${template}_${process.pid}`;
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(building)}`);
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(building)}`);
+      await migrate(databaseUrl(adminUrl, building));
+      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(building)} RENAME TO ${admin.escapeIdentifier(template)}`);
+    }
+  } finally {
+    await admin.end();
+  }
+  return template;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as any).__server?.stop();
+  await globalThis.__MQL_EMBEDDED__?.stop();
 }
