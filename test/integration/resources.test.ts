@@ -116,6 +116,17 @@ describe('resource metadata versions', () => {
     expect(page2.pageInfo).toEqual({ hasNextPage: false, endCursor: page2.edges[0].cursor });
   });
 
+  test('a resource known only from its metadata takes its project and user from the first report naming it', async () => {
+    await t.services.resources.setMetadata({ resource: 'vm-early', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'c' } });
+    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: null, user: null });
+    const report = { project: 'chem', user: 'erin', meter: 'cpu.hours', start: new Date('2026-04-02T00:00:00Z'), volume: 1, resource: 'vm-early' };
+    await t.services.ingestion.reportUsage([report]);
+    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
+    // Later reports of other projects do not move it.
+    await t.services.ingestion.reportUsage([{ ...report, project: 'bio', user: 'bob' }]);
+    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
+  });
+
   test('an unknown resource is null; a bad cursor or page size is a BAD_USER_INPUT naming the argument', async () => {
     expect(dataOf(await api.gql(READ, { id: 'nothing-here' })).resource).toBeNull();
     const bad = await api.gql('{ resources(first: 5000, after: "not-a-cursor") { edges { cursor } } }');

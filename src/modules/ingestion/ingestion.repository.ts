@@ -109,7 +109,10 @@ export class IngestionRepository {
     return ids;
   }
 
-  /** Resources named by reports; a new one takes the project and user of the first report naming it. */
+  /**
+   * Resources named by reports. One that has no project or user yet (a new one, or one known
+   * only from its metadata) takes those of the first report naming it.
+   */
   private async ensureResources(
     client: PoolClient,
     reports: readonly NormalizedReport[],
@@ -125,8 +128,11 @@ export class IngestionRepository {
       const missing = names.filter((n) => !ids.has(n));
       const { rows } = await client.query<{ id: number; external_id: string }>(
         `WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[])),
-              inserted AS (INSERT INTO resources (external_id, project_id, user_id) SELECT * FROM wanted
-                           ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id)
+              inserted AS (INSERT INTO resources AS r (external_id, project_id, user_id) SELECT * FROM wanted
+                           ON CONFLICT (external_id) DO UPDATE
+                             SET project_id = COALESCE(r.project_id, EXCLUDED.project_id), user_id = COALESCE(r.user_id, EXCLUDED.user_id)
+                             WHERE r.project_id IS NULL OR (r.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
+                           RETURNING id, external_id)
          SELECT id, external_id FROM inserted
          UNION ALL
          SELECT r.id, r.external_id FROM resources r JOIN wanted USING (external_id)`,
