@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
 
 const SET = `mutation Set($input: SetResourceMetadataInput!) {
@@ -14,6 +15,7 @@ let api: TestServer;
 beforeAll(async () => {
   t = await createTestDatabase();
   api = await startTestServer(t.services);
+  await defineMeters(t.services, [{ name: 'cpu.hours' }]);
 });
 afterAll(async () => {
   await api?.close();
@@ -81,8 +83,6 @@ describe('resource metadata versions', () => {
   });
 
   test('resources are filtered by project, user, type and metadata as of an instant, and paginated', async () => {
-    await t.services.catalog.defineComponent({ name: 'compute' });
-    await t.services.catalog.defineMeter({ name: 'cpu.hours', component: 'compute', unit: 'h', type: 'DELTA' });
     const reports = ['vm-a', 'vm-b', 'vm-c'].map((resource, i) => ({
       project: i < 2 ? 'astro' : 'bio',
       user: i === 0 ? 'alice' : 'bob',
