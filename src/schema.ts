@@ -3,11 +3,22 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
+import { EventsResolver } from './modules/events/events.resolver';
+import { ResourceUsageResolver, StatisticsResolver } from './modules/statistics/statistics.resolver';
 import { IngestionResolver } from './modules/ingestion/ingestion.resolver';
 import { ResourcesResolver } from './modules/resources/resources.resolver';
 
 /** The one list of resolvers. schema.graphql is printed from it (npm run schema). */
-export const resolvers = [CatalogResolver, ComponentResolver, DiscoveryResolver, IngestionResolver, ResourcesResolver] as const;
+export const resolvers = [
+  CatalogResolver,
+  ComponentResolver,
+  DiscoveryResolver,
+  EventsResolver,
+  IngestionResolver,
+  ResourcesResolver,
+  ResourceUsageResolver,
+  StatisticsResolver,
+] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {
   // Inputs are validated by the services, which report every problem of an input at once.

@@ -4,6 +4,7 @@ import type { Meter } from './catalog.types';
 
 export function createCatalogLoaders(catalog: CatalogService) {
   return {
+    meter: new DataLoader<number, Meter>((ids) => catalog.metersByIds(ids)),
     metersOfComponent: new DataLoader<string, Meter[]>((names) => catalog.metersOfComponents(names)),
   };
 }

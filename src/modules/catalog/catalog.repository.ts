@@ -28,6 +28,14 @@ export class CatalogRepository {
     });
   }
 
+  metersByIds(ids: readonly number[]) {
+    return this.prisma.meter.findMany({ where: { id: { in: [...ids] } }, include: { component: true } });
+  }
+
+  meterKeys(names: readonly string[]) {
+    return this.prisma.meter.findMany({ where: { name: { in: [...names] } }, select: { id: true, name: true } });
+  }
+
   findMeter(name: string) {
     return this.prisma.meter.findUnique({ where: { name }, include: { component: true } });
   }

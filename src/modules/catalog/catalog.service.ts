@@ -1,4 +1,4 @@
-import { Problems, ValidationError } from '../../errors/errors';
+import { Problems, ValidationError, type Path } from '../../errors/errors';
 import { toApiComponent, toApiMeter } from './catalog.mapping';
 import type { CatalogRepository } from './catalog.repository';
 import type { Component, DefineComponentInput, DefineMeterInput, Meter } from './catalog.types';
@@ -23,6 +23,21 @@ export class CatalogService {
   async metersOfComponents(components: readonly string[]): Promise<Meter[][]> {
     const meters = (await this.repository.listMeters(components)).map(toApiMeter);
     return components.map((name) => meters.filter((m) => m.component.name === name));
+  }
+
+  /** For the meter loader: meters by row id, in key order. */
+  async metersByIds(ids: readonly number[]): Promise<Meter[]> {
+    const rows = await this.repository.metersByIds(ids);
+    return ids.map((id) => toApiMeter(rows.find((r) => r.id === id)!));
+  }
+
+  /** Row ids of named meters; each unknown name is a problem at path[index]. */
+  async meterIds(names: readonly string[], problems: Problems, path: Path): Promise<number[]> {
+    const rows = await this.repository.meterKeys(names);
+    names.forEach((name, i) => {
+      if (!rows.some((r) => r.name === name)) problems.add([...path, i], `meter "${name}" is not defined`);
+    });
+    return rows.map((r) => r.id);
   }
 
   /** Creates the component, or updates its description; defining it again changes nothing else. */

@@ -22,6 +22,11 @@ export class ResourcesRepository {
     return rows;
   }
 
+  async byIds(ids: readonly number[]): Promise<DbResourceRow[]> {
+    const { rows } = await this.pool.query<DbResourceRow>(`SELECT ${RESOURCE_COLUMNS} WHERE r.id = ANY($1::int[])`, [ids]);
+    return rows;
+  }
+
   async list(q: ResourceQuery): Promise<DbResourceRow[]> {
     const { rows } = await this.pool.query<DbResourceRow>(
       `SELECT ${RESOURCE_COLUMNS}
@@ -40,12 +45,16 @@ export class ResourcesRepository {
     return rows;
   }
 
-  /** The version of each resource valid at `at` (the exclusion constraint makes it at most one). */
-  async metadataAt(resourceIds: readonly number[], at: Date): Promise<DbMetadataRow[]> {
-    const { rows } = await this.pool.query<DbMetadataRow>(
-      `SELECT resource_id, valid_from, valid_to, metadata FROM resource_metadata
-       WHERE resource_id = ANY($1::int[]) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,
-      [resourceIds, at],
+  /**
+   * For each (resource, instant) pair, the version valid then (the exclusion constraint makes
+   * it at most one): one statement for any number of pairs and instants.
+   */
+  async metadataAt(pairs: readonly { resource: number; at: Date }[]): Promise<(DbMetadataRow & { idx: string })[]> {
+    const { rows } = await this.pool.query<DbMetadataRow & { idx: string }>(
+      `SELECT k.idx, m.resource_id, m.valid_from, m.valid_to, m.metadata
+       FROM unnest($1::int[], $2::timestamptz[]) WITH ORDINALITY AS k(resource_id, at, idx)
+       JOIN resource_metadata m ON m.resource_id = k.resource_id AND m.valid_from <= k.at AND (m.valid_to IS NULL OR m.valid_to > k.at)`,
+      [pairs.map((p) => p.resource), pairs.map((p) => p.at)],
     );
     return rows;
   }

@@ -36,23 +36,18 @@ export class ResourcesService {
     return toPage(rows, first, (r) => [r.external_id], fromDbResource);
   }
 
-  /** For the metadata(at) loader: the version valid at each key's instant, in key order. */
+  /** For the resource loader: resources by row id, in key order. */
+  async byKeys(keys: readonly number[]): Promise<Resource[]> {
+    const rows = await this.repository.byIds(keys);
+    return keys.map((key) => fromDbResource(rows.find((r) => r.id === key)!));
+  }
+
+  /** For the metadata(at) loader: the metadata valid at each key's instant (default now), in key order. */
   async metadataAt(keys: readonly { resource: number; at: Date | null }[]): Promise<(Record<string, unknown> | null)[]> {
-    const byInstant = new Map<number, { at: Date; resources: number[] }>();
     const now = this.now();
-    for (const key of keys) {
-      const at = key.at ?? now;
-      const group = byInstant.get(at.getTime()) ?? { at, resources: [] };
-      group.resources.push(key.resource);
-      byInstant.set(at.getTime(), group);
-    }
-    const found = new Map<string, Record<string, unknown>>();
-    for (const [time, group] of byInstant) {
-      for (const row of await this.repository.metadataAt(group.resources, group.at)) {
-        found.set(`${row.resource_id}@${time}`, row.metadata);
-      }
-    }
-    return keys.map((k) => found.get(`${k.resource}@${(k.at ?? now).getTime()}`) ?? null);
+    const rows = await this.repository.metadataAt(keys.map((k) => ({ resource: k.resource, at: k.at ?? now })));
+    const byIndex = new Map(rows.map((r) => [Number(r.idx), r.metadata]));
+    return keys.map((_, i) => byIndex.get(i + 1) ?? null);
   }
 
   async histories(resourceIds: readonly number[]): Promise<ResourceMetadataVersion[][]> {

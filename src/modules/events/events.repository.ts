@@ -1,0 +1,53 @@
+import type { Pool } from 'pg';
+import { SqlParams } from '../../common/sql';
+import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
+import type { DbEventRow, DbMetricRow } from './events.mapping';
+
+export interface EventQuery {
+  from: Date;
+  to: Date;
+  meterIds: number[] | null;
+  filter: UsageFilter | null | undefined;
+  descending: boolean;
+  /** The (start, id) of the last event of the previous page. */
+  after: { start: Date; id: string } | null;
+  limit: number;
+}
+
+export class EventsRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** One page in (start, id) order: a keyset, so a deep page costs what the first costs. */
+  async page(q: EventQuery): Promise<DbEventRow[]> {
+    const p = new SqlParams();
+    const where = [`e.start_time >= ${p.add(q.from)}`, `e.start_time < ${p.add(q.to)}`, ...usageFilterSql(q.filter, p)];
+    if (q.meterIds) where.push(`e.meter_id = ANY(${p.add(q.meterIds)}::int[])`);
+    if (q.after) {
+      where.push(`(e.start_time, e.id) ${q.descending ? '<' : '>'} (${p.add(q.after.start)}::timestamptz, ${p.add(q.after.id)}::bigint)`);
+    }
+    const direction = q.descending ? 'DESC' : 'ASC';
+    const { rows } = await this.pool.query<DbEventRow>(
+      `SELECT e.id, e.parent_id, e.meter_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
+              s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
+              e.partition, e.priority, e.additional_data
+       FROM usage_events e
+       JOIN projects p ON p.id = e.project_id
+       JOIN sources s ON s.id = e.source_id
+       LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id
+       LEFT JOIN users u ON u.id = e.user_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY e.start_time ${direction}, e.id ${direction}
+       LIMIT ${p.add(q.limit)}`,
+      p.values,
+    );
+    return rows;
+  }
+
+  async metrics(eventIds: readonly string[]): Promise<DbMetricRow[]> {
+    const { rows } = await this.pool.query<DbMetricRow>(
+      'SELECT event_id, metric, volume, contingent_factor FROM usage_metrics WHERE event_id = ANY($1::bigint[]) ORDER BY event_id, metric',
+      [eventIds],
+    );
+    return rows;
+  }
+}

@@ -1,0 +1,42 @@
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { PageArgs } from '../../common/pagination';
+import { JSONObjectScalar } from '../../common/scalars';
+import { Meter } from '../catalog/catalog.types';
+import { Resource } from '../resources/resources.types';
+import { AdditionalMetric, UsageEvent, UsageEventConnection, UsageEventFilter, UsageEventOrder } from './events.types';
+
+@Resolver(() => UsageEvent)
+export class EventsResolver {
+  @Query(() => UsageEventConnection, {
+    description: 'Raw usage records with from <= start < to, in a total order by (start, id), a page at a time.',
+  })
+  usageEvents(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => UsageEventFilter) filter: UsageEventFilter,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('orderBy', () => UsageEventOrder, { nullable: true, defaultValue: UsageEventOrder.START_ASC }) orderBy: UsageEventOrder,
+  ): Promise<UsageEventConnection> {
+    return ctx.services.events.events(filter, page, orderBy);
+  }
+
+  @FieldResolver(() => Meter)
+  meter(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Meter> {
+    return ctx.loaders.catalog.meter.load(event.meterKey);
+  }
+
+  @FieldResolver(() => Resource, { nullable: true })
+  resource(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Resource> | null {
+    return event.resourceKey === null ? null : ctx.loaders.resources.resource.load(event.resourceKey);
+  }
+
+  @FieldResolver(() => JSONObjectScalar, { nullable: true, description: "The resource's metadata version valid at the record's start." })
+  resourceMetadata(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> | null {
+    return event.resourceKey === null ? null : ctx.loaders.resources.metadataAt.load({ resource: event.resourceKey, at: event.start });
+  }
+
+  @FieldResolver(() => [AdditionalMetric])
+  additionalMetrics(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<AdditionalMetric[]> {
+    return ctx.loaders.events.metrics.load(event.id);
+  }
+}

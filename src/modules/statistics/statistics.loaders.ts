@@ -1,0 +1,13 @@
+import DataLoader from 'dataloader';
+import type { StatisticsService } from './statistics.service';
+import type { UsageStatisticsRow } from './statistics.types';
+
+type ResourceUsageKey = { resource: string; from: Date; to: Date; prorate: boolean };
+
+export function createStatisticsLoaders(statistics: StatisticsService) {
+  return {
+    resourceUsage: new DataLoader<ResourceUsageKey, UsageStatisticsRow[], string>((keys) => statistics.resourceUsage(keys), {
+      cacheKeyFn: (k) => `${k.resource}/${k.from.getTime()}/${k.to.getTime()}/${k.prorate}`,
+    }),
+  };
+}

@@ -1,0 +1,60 @@
+import type { UsageStatisticsRow } from './statistics.types';
+
+/** A row as PostgreSQL returns it: numeric and bigint arrive as strings. */
+export interface DbStatisticsRow {
+  meter: string | null;
+  unit: string | null;
+  metric: string | null;
+  component: string | null;
+  g_user?: string | null;
+  g_project?: string | null;
+  g_compute_project?: string | null;
+  g_source?: string | null;
+  g_resource?: string | null;
+  g_partition?: string | null;
+  g_priority?: string | null;
+  [metadata: `md_${number}`]: unknown;
+  period_start: Date;
+  period_end: Date;
+  count: string;
+  operations: string;
+  sum: string;
+  avg: string;
+  min: string;
+  max: string;
+  stddev: string;
+  weighted_sum: string;
+  duration_sum: string | null;
+  duration_avg: string | null;
+}
+
+const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
+
+export function fromDbStatisticsRow(row: DbStatisticsRow, metadataKeys: readonly string[]): UsageStatisticsRow {
+  return {
+    meter: row.meter,
+    unit: row.unit,
+    metric: row.metric,
+    component: row.component,
+    user: row.g_user ?? null,
+    project: row.g_project ?? null,
+    computeProject: row.g_compute_project ?? null,
+    source: row.g_source ?? null,
+    resource: row.g_resource ?? null,
+    partition: row.g_partition ?? null,
+    priority: row.g_priority ?? null,
+    metadata: metadataKeys.length === 0 ? null : Object.fromEntries(metadataKeys.map((key, i) => [key, row[`md_${i}`] ?? null])),
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    count: Number(row.count),
+    operations: Number(row.operations),
+    sum: Number(row.sum),
+    avg: Number(row.avg),
+    min: Number(row.min),
+    max: Number(row.max),
+    stddev: Number(row.stddev),
+    weightedSum: Number(row.weighted_sum),
+    durationSum: numberOrNull(row.duration_sum),
+    durationAvg: numberOrNull(row.duration_avg),
+  };
+}

@@ -1,0 +1,43 @@
+import { PeriodUnit } from './statistics.types';
+
+export interface PeriodSpec {
+  unit: PeriodUnit;
+  size: number;
+}
+
+const DAY_MS = 86_400_000;
+const NOMINAL_MS: Record<PeriodUnit, number> = {
+  MINUTE: 60_000,
+  HOUR: 3_600_000,
+  DAY: DAY_MS,
+  WEEK: 7 * DAY_MS,
+  MONTH: 30.436875 * DAY_MS,
+  QUARTER: 91.310625 * DAY_MS,
+  YEAR: 365.2425 * DAY_MS,
+};
+
+export const SUB_DAY_UNITS: ReadonlySet<PeriodUnit> = new Set([PeriodUnit.MINUTE, PeriodUnit.HOUR]);
+
+/**
+ * How many periods [from, to) holds, from the units' nominal lengths: an estimate within a few
+ * periods of the truth (a DST day has 23 or 25 hours), good enough to refuse a query that would
+ * produce an absurd number of rows before it runs.
+ */
+export function estimatePeriods(from: Date, to: Date, period: PeriodSpec | null): number {
+  if (!period) return 1;
+  const span = to.getTime() - from.getTime();
+  const periods = Math.ceil(span / (period.size * NOMINAL_MS[period.unit])) + 1;
+  // Sub-day periods start again at each local midnight: at most one more period a day.
+  return SUB_DAY_UNITS.has(period.unit) ? periods + Math.ceil(span / DAY_MS) + 1 : periods;
+}
+
+/** Whether the runtime knows the IANA zone (PostgreSQL reads the same tz database). */
+export function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

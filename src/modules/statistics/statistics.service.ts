@@ -1,0 +1,114 @@
+import { checkTimeRange } from '../../common/time-range';
+import { Problems } from '../../errors/errors';
+import type { CatalogService } from '../catalog/catalog.service';
+import { checkUsageFilter } from '../usage/usage-filter';
+import { fromDbStatisticsRow } from './statistics.mapping';
+import { estimatePeriods, isTimeZone, type PeriodSpec } from './statistics.periods';
+import type { StatisticsRepository } from './statistics.repository';
+import type { StatisticsQuery } from './statistics.sql';
+import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
+
+export interface StatisticsOptions {
+  maxPeriods: number;
+}
+
+const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const MAX_METADATA_KEYS = 10;
+const MAX_PERIOD_SIZE = 10_000;
+
+export class StatisticsService {
+  constructor(
+    private readonly repository: StatisticsRepository,
+    private readonly catalog: CatalogService,
+    private readonly options: StatisticsOptions = { maxPeriods: 100_000 },
+  ) {}
+
+  async statistics(input: UsageStatisticsInput): Promise<UsageStatistics> {
+    const problems = new Problems();
+    const at = (...path: (string | number)[]) => ['input', ...path];
+    const meters = input.meters ?? [];
+    const metrics = input.metrics ?? [];
+    if ((meters.length > 0) === (metrics.length > 0)) {
+      problems.add(at('meters'), 'give a non-empty list of meters, or of metrics, but not both: sums across meters mean nothing');
+    }
+    checkTimeRange(input, problems, ['input']);
+    checkUsageFilter(input.filter, problems, at('filter'));
+    const timeZone = input.timeZone ?? 'UTC';
+    if (!isTimeZone(timeZone)) problems.add(at('timeZone'), `"${timeZone}" is not an IANA time zone (such as Europe/Berlin)`);
+    let period: PeriodSpec | null = null;
+    if (input.period) {
+      period = { unit: input.period.unit, size: input.period.size ?? 1 };
+      if (!Number.isInteger(period.size) || period.size < 1 || period.size > MAX_PERIOD_SIZE) {
+        problems.add(at('period', 'size'), `must be a whole number from 1 to ${MAX_PERIOD_SIZE}`);
+      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.options.maxPeriods) {
+        problems.add(at('period'), `[from, to) holds more than ${this.options.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
+      }
+    }
+    const metadataKeys = input.groupByMetadata ?? [];
+    if (metadataKeys.length > MAX_METADATA_KEYS) problems.add(at('groupByMetadata'), `at most ${MAX_METADATA_KEYS} keys`);
+    metadataKeys.forEach((key, i) => {
+      if (!METADATA_KEY.test(key)) problems.add(at('groupByMetadata', i), `"${key}" is not a plain identifier (letters, digits and _)`);
+    });
+    const meterIds = meters.length > 0 ? await this.catalog.meterIds(meters, problems, at('meters')) : null;
+    if (metrics.length > 0) {
+      const known = await this.repository.knownMetrics(metrics);
+      metrics.forEach((m, i) => {
+        if (!known.has(m)) problems.add(at('metrics', i), `no record has the metric "${m}"`);
+      });
+    }
+    problems.throwIfAny();
+
+    const rows = await this.run({
+      meterIds,
+      metrics: metrics.length > 0 ? [...new Set(metrics)] : null,
+      from: input.from,
+      to: input.to,
+      filter: input.filter,
+      groupBy: [...new Set(input.groupBy ?? [])],
+      groupByMetadata: metadataKeys,
+      period,
+      timeZone,
+      prorate: input.prorate ?? false,
+    });
+    return { from: input.from, to: input.to, timeZone, period, prorate: input.prorate ?? false, rows };
+  }
+
+  /**
+   * For the Resource.usage loader: per-meter statistics of each resource over [from, to), one
+   * statement for all the resources asked with the same range.
+   */
+  async resourceUsage(keys: readonly { resource: string; from: Date; to: Date; prorate: boolean }[]): Promise<UsageStatisticsRow[][]> {
+    const problems = new Problems();
+    for (const key of keys) checkTimeRange(key, problems, []);
+    problems.throwIfAny();
+    const groups = new Map<string, { from: Date; to: Date; prorate: boolean; resources: string[] }>();
+    for (const k of keys) {
+      const id = `${k.from.getTime()}/${k.to.getTime()}/${k.prorate}`;
+      const group = groups.get(id) ?? { from: k.from, to: k.to, prorate: k.prorate, resources: [] };
+      group.resources.push(k.resource);
+      groups.set(id, group);
+    }
+    const found = new Map<string, UsageStatisticsRow[]>();
+    for (const [id, g] of groups) {
+      const rows = await this.run({
+        meterIds: null,
+        metrics: null,
+        from: g.from,
+        to: g.to,
+        filter: { resources: g.resources },
+        groupBy: [GroupBy.RESOURCE],
+        groupByMetadata: [],
+        period: null,
+        timeZone: 'UTC',
+        prorate: g.prorate,
+      });
+      for (const row of rows) found.set(`${id}/${row.resource}`, [...(found.get(`${id}/${row.resource}`) ?? []), row]);
+    }
+    return keys.map((k) => found.get(`${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.resource}`) ?? []);
+  }
+
+  private async run(q: StatisticsQuery): Promise<UsageStatisticsRow[]> {
+    const rows = await this.repository.aggregate(q);
+    return rows.map((row) => fromDbStatisticsRow(row, q.groupByMetadata));
+  }
+}

@@ -1,0 +1,169 @@
+import { SqlParams } from '../../common/sql';
+import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
+import { SUB_DAY_UNITS, type PeriodSpec } from './statistics.periods';
+import { GroupBy, PeriodUnit } from './statistics.types';
+
+/** A validated statistics request, in terms of rows of the database. */
+export interface StatisticsQuery {
+  /** Meters to aggregate; null with metrics, or for every meter. */
+  meterIds: number[] | null;
+  /** Additional metrics to aggregate instead of meters. */
+  metrics: string[] | null;
+  from: Date;
+  to: Date;
+  filter: UsageFilter | null | undefined;
+  groupBy: GroupBy[];
+  groupByMetadata: string[];
+  period: PeriodSpec | null;
+  timeZone: string;
+  prorate: boolean;
+}
+
+/** Each dimension: the column grouped by in the aggregate, and how its name is found afterwards. */
+const GROUPS: Record<GroupBy, { alias: string; key: string; table?: string; name?: string }> = {
+  USER: { alias: 'g_user', key: 'e.user_id', table: 'users', name: 'name' },
+  PROJECT: { alias: 'g_project', key: 'e.project_id', table: 'projects', name: 'name' },
+  COMPUTE_PROJECT: { alias: 'g_compute_project', key: 'e.compute_project_id', table: 'compute_projects', name: 'name' },
+  SOURCE: { alias: 'g_source', key: 'e.source_id', table: 'sources', name: 'name' },
+  RESOURCE: { alias: 'g_resource', key: 'e.resource_id', table: 'resources', name: 'external_id' },
+  PARTITION: { alias: 'g_partition', key: 'e.partition' },
+  PRIORITY: { alias: 'g_priority', key: 'e.priority' },
+  COMPONENT: { alias: 'g_component', key: 'gm.component_id', table: 'components', name: 'name' },
+};
+
+const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; step: string }> = {
+  DAY: { trunc: 'day', step: '1 day' },
+  WEEK: { trunc: 'week', step: '7 days' },
+  MONTH: { trunc: 'month', step: '1 month' },
+  QUARTER: { trunc: 'quarter', step: '3 months' },
+  YEAR: { trunc: 'year', step: '1 year' },
+};
+
+/**
+ * The period boundaries as one sorted array of instants: from, every period start strictly
+ * inside (from, to), and to. Period k is [b[k], b[k+1]), so the first and last periods are
+ * clipped to the range, and width_bucket(t, b) finds the period of an instant by binary search.
+ *
+ * Calendar units step through local dates and convert each local start to an instant, so a day
+ * in Europe/Berlin is 23 or 25 hours long at DST changes. Sub-day units follow the wall clock
+ * from each local midnight: a boundary is every instant whose local time reads a multiple of
+ * the size. The hour repeated in autumn is read twice, so that day has 25 hourly periods; the
+ * hour skipped in spring is never read, so that day has 23; six-hour periods stay at 00:00,
+ * 06:00, 12:00 and 18:00, the first of them 7 hours long in autumn.
+ */
+function boundariesSql(q: StatisticsQuery, from: string, to: string, p: SqlParams): string {
+  if (!q.period) return `SELECT ARRAY[${from}, ${to}] AS b`;
+  const tz = `${p.add(q.timeZone)}::text`;
+  const size = `${p.add(q.period.size)}::int`;
+  let starts: string;
+  if (SUB_DAY_UNITS.has(q.period.unit)) {
+    const step = q.period.unit === PeriodUnit.HOUR ? '1 hour' : '1 minute';
+    // Each wall-clock time w, and the instants an hour either side of PostgreSQL's reading of
+    // it, of which those whose local time is w (none, one, or two) are boundaries.
+    starts = `SELECT c
+              FROM generate_series(date_trunc('day', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz}, interval '1 day') AS d
+              CROSS JOIN LATERAL generate_series(d, d + interval '1 day' - interval '1 microsecond', ${size} * interval '${step}') AS w
+              CROSS JOIN LATERAL unnest(ARRAY[(w AT TIME ZONE ${tz}) - interval '1 hour', w AT TIME ZONE ${tz},
+                                              (w AT TIME ZONE ${tz}) + interval '1 hour']) AS c
+              WHERE c AT TIME ZONE ${tz} = w`;
+  } else {
+    const unit = CALENDAR[q.period.unit as keyof typeof CALENDAR];
+    starts = `SELECT l AT TIME ZONE ${tz}
+              FROM generate_series(date_trunc('${unit.trunc}', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz},
+                                   ${size} * interval '${unit.step}') AS l`;
+  }
+  return `SELECT array_agg(x ORDER BY x) AS b
+          FROM (SELECT ${from} AS x UNION SELECT ${to} UNION ${starts}) AS s
+          WHERE x >= ${from} AND x <= ${to}`;
+}
+
+export function statisticsSql(q: StatisticsQuery): { text: string; values: unknown[] } {
+  const p = new SqlParams();
+  const from = `${p.add(q.from)}::timestamptz`;
+  const to = `${p.add(q.to)}::timestamptz`;
+  const bounds = boundariesSql(q, from, to, p);
+
+  const byMetric = q.metrics !== null;
+  const series = byMetric ? 'um.metric' : 'e.meter_id';
+  const volume = byMetric ? 'um.volume' : 'e.volume';
+  const factor = byMetric ? 'um.contingent_factor' : 'e.contingent_factor';
+  const source = byMetric ? 'usage_metrics um JOIN usage_events e ON e.id = um.event_id' : 'usage_events e';
+
+  const where: string[] = [];
+  if (q.metrics) where.push(`um.metric = ANY(${p.add(q.metrics)}::text[])`);
+  if (q.meterIds) where.push(`e.meter_id = ANY(${p.add(q.meterIds)}::int[])`);
+  let bucket: string;
+  let share = '';
+  let v: string;
+  let duration: string;
+  if (q.prorate) {
+    // Each record is split over the periods it overlaps, by time: a record's share of a period
+    // is the overlap over its whole duration. Discrete and zero-length records count at their start.
+    where.push(`e.start_time < ${to}`, `(e.start_time >= ${from} OR e.end_time > ${from})`);
+    share = `CROSS JOIN LATERAL (
+        SELECT k AS bucket,
+               CASE WHEN e.end_time > e.start_time
+                    THEN extract(epoch FROM least(e.end_time, bounds.b[k + 1]) - greatest(e.start_time, bounds.b[k]))
+                    END AS overlap
+        FROM generate_series(
+          width_bucket(greatest(e.start_time, ${from}), bounds.b),
+          CASE WHEN e.end_time > e.start_time
+               THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
+               ELSE width_bucket(e.start_time, bounds.b) END) AS k) AS i`;
+    bucket = 'i.bucket';
+    v = `(CASE WHEN e.end_time > e.start_time THEN ${volume}::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
+               ELSE ${volume}::numeric END)`;
+    duration = 'COALESCE(i.overlap, e.duration::numeric)';
+  } else {
+    where.push(`e.start_time >= ${from}`, `e.start_time < ${to}`);
+    bucket = 'width_bucket(e.start_time, bounds.b)';
+    v = `${volume}::numeric`;
+    duration = 'e.duration::numeric';
+  }
+  where.push(...usageFilterSql(q.filter, p));
+
+  const groups = q.groupBy.map((g) => GROUPS[g]);
+  const joins: string[] = [];
+  if (q.groupBy.includes(GroupBy.COMPONENT)) joins.push('JOIN meters gm ON gm.id = e.meter_id');
+  if (q.groupByMetadata.length > 0) {
+    // The metadata version valid at the record's start: what the resource was when it was used.
+    joins.push(`LEFT JOIN resource_metadata rm ON rm.resource_id = e.resource_id
+                AND rm.valid_from <= e.start_time AND (rm.valid_to IS NULL OR rm.valid_to > e.start_time)`);
+  }
+  const keys = [
+    `${series} AS series`,
+    `${bucket} AS bucket`,
+    ...groups.map((g) => `${g.key} AS ${g.alias}`),
+    ...q.groupByMetadata.map((key, i) => `rm.metadata -> ${p.add(key)}::text AS md_${i}`),
+  ];
+  const keyAliases = ['series', 'bucket', ...groups.map((g) => g.alias), ...q.groupByMetadata.map((_, i) => `md_${i}`)];
+
+  const names = groups.filter((g) => g.table);
+  const outerJoins = [
+    ...(byMetric ? [] : ['JOIN meters om ON om.id = a.series', 'JOIN components oc ON oc.id = om.component_id']),
+    ...names.map((g) => `LEFT JOIN ${g.table} n_${g.alias} ON n_${g.alias}.id = a.${g.alias}`),
+  ];
+  const groupColumns = groups.map((g) => (g.table ? `n_${g.alias}.${g.name}` : `a.${g.alias}`) + ` AS ${g.alias}`);
+  const component = q.groupBy.includes(GroupBy.COMPONENT) ? `n_g_component.name` : byMetric ? 'NULL::text' : 'oc.name';
+
+  const text = `WITH bounds AS (${bounds}),
+agg AS (
+  SELECT ${keys.join(', ')},
+         count(*) AS count, sum(e.operation_count) AS operations,
+         sum(${v}) AS sum, min(${v}) AS min, max(${v}) AS max, stddev_pop(${v}) AS stddev,
+         sum(${v} * ${factor}::numeric) AS weighted_sum,
+         sum(${duration}) AS duration_sum, avg(${duration}) AS duration_avg
+  FROM ${source} CROSS JOIN bounds ${share}
+  ${joins.join('\n  ')}
+  WHERE ${where.join('\n    AND ')}
+  GROUP BY ${keyAliases.join(', ')}
+)
+SELECT ${byMetric ? 'NULL::text AS meter, NULL::text AS unit, a.series AS metric' : 'om.name AS meter, om.unit, NULL::text AS metric'},
+       ${component} AS component,
+       ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
+       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max, a.stddev, a.weighted_sum, a.duration_sum, a.duration_avg
+FROM agg a CROSS JOIN bounds
+${outerJoins.join('\n')}
+ORDER BY 1, 3, period_start${groups.map((g) => `, ${g.alias}`).join('')}${q.groupByMetadata.map((_, i) => `, a.md_${i}::text`).join('')}`;
+  return { text, values: p.values };
+}

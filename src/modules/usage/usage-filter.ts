@@ -1,0 +1,87 @@
+import { Field, InputType } from 'type-graphql';
+import { JSONObjectScalar } from '../../common/scalars';
+import type { SqlParams } from '../../common/sql';
+import type { Path, Problems } from '../../errors/errors';
+
+/** Narrows usage events; every list is "any of", and the conditions all hold together. */
+@InputType({ description: 'Narrows usage records. Each list keeps records matching any of its values; all given conditions hold together.' })
+export class UsageFilter {
+  @Field(() => [String], { nullable: true })
+  components?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  projects?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  computeProjects?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  users?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  sources?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Resource ids.' })
+  resources?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  partitions?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  priorities?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only discrete events (no end); false: only records with an end.' })
+  discrete?: boolean | null;
+
+  @Field(() => JSONObjectScalar, {
+    nullable: true,
+    description: "JSON that the resource's metadata, as it was at the record's start, must contain (PostgreSQL @>).",
+  })
+  metadata?: Record<string, unknown> | null;
+}
+
+const LISTS = ['components', 'projects', 'computeProjects', 'users', 'sources', 'resources', 'partitions', 'priorities'] as const;
+export const MAX_FILTER_VALUES = 1000;
+
+export function checkUsageFilter(filter: UsageFilter | null | undefined, problems: Problems, path: Path): void {
+  if (!filter) return;
+  for (const list of LISTS) {
+    const values = filter[list];
+    if (values && values.length > MAX_FILTER_VALUES) problems.add([...path, list], `at most ${MAX_FILTER_VALUES} values`);
+  }
+}
+
+/**
+ * The SQL conditions of a filter on usage_events aliased `e`. Names are matched through their
+ * dimension tables in subqueries, so the whole filter is part of one statement.
+ */
+export function usageFilterSql(filter: UsageFilter | null | undefined, p: SqlParams): string[] {
+  if (!filter) return [];
+  const where: string[] = [];
+  const byName = (column: string, table: string, names: string[] | null | undefined) => {
+    if (names) where.push(`e.${column} IN (SELECT id FROM ${table} WHERE name = ANY(${p.add(names)}::text[]))`);
+  };
+  if (filter.components) {
+    where.push(
+      `e.meter_id IN (SELECT m.id FROM meters m JOIN components c ON c.id = m.component_id WHERE c.name = ANY(${p.add(filter.components)}::text[]))`,
+    );
+  }
+  byName('project_id', 'projects', filter.projects);
+  byName('compute_project_id', 'compute_projects', filter.computeProjects);
+  byName('user_id', 'users', filter.users);
+  byName('source_id', 'sources', filter.sources);
+  if (filter.resources) {
+    where.push(`e.resource_id IN (SELECT id FROM resources WHERE external_id = ANY(${p.add(filter.resources)}::text[]))`);
+  }
+  if (filter.partitions) where.push(`e.partition = ANY(${p.add(filter.partitions)}::text[])`);
+  if (filter.priorities) where.push(`e.priority = ANY(${p.add(filter.priorities)}::text[])`);
+  if (filter.discrete === true) where.push('e.end_time IS NULL');
+  if (filter.discrete === false) where.push('e.end_time IS NOT NULL');
+  if (filter.metadata) {
+    where.push(
+      `EXISTS (SELECT 1 FROM resource_metadata rmf WHERE rmf.resource_id = e.resource_id AND rmf.valid_from <= e.start_time
+         AND (rmf.valid_to IS NULL OR rmf.valid_to > e.start_time) AND rmf.metadata @> ${p.add(JSON.stringify(filter.metadata))}::jsonb)`,
+    );
+  }
+  return where;
+}

@@ -1,0 +1,103 @@
+import { statisticsSql, type StatisticsQuery } from '../../src/modules/statistics/statistics.sql';
+import { estimatePeriods, isTimeZone } from '../../src/modules/statistics/statistics.periods';
+import { GroupBy, PeriodUnit } from '../../src/modules/statistics/statistics.types';
+
+const base: StatisticsQuery = {
+  meterIds: [7],
+  metrics: null,
+  from: new Date('2026-04-01T00:00:00Z'),
+  to: new Date('2026-05-01T00:00:00Z'),
+  filter: null,
+  groupBy: [],
+  groupByMetadata: [],
+  period: null,
+  timeZone: 'UTC',
+  prorate: false,
+};
+const squash = (sql: string) => sql.replace(/\s+/g, ' ');
+
+describe('statisticsSql', () => {
+  test('no period: the range itself is the one period, records by start', () => {
+    const { text, values } = statisticsSql(base);
+    expect(squash(text)).toContain('WITH bounds AS (SELECT ARRAY[$1::timestamptz, $2::timestamptz] AS b)');
+    expect(squash(text)).toContain('width_bucket(e.start_time, bounds.b) AS bucket');
+    expect(squash(text)).toContain('e.start_time >= $1::timestamptz AND e.start_time < $2::timestamptz');
+    expect(values).toEqual([base.from, base.to, [7]]);
+  });
+
+  test.each([
+    [PeriodUnit.DAY, "date_trunc('day'", "interval '1 day'"],
+    [PeriodUnit.WEEK, "date_trunc('week'", "interval '7 days'"],
+    [PeriodUnit.MONTH, "date_trunc('month'", "interval '1 month'"],
+    [PeriodUnit.QUARTER, "date_trunc('quarter'", "interval '3 months'"],
+    [PeriodUnit.YEAR, "date_trunc('year'", "interval '1 year'"],
+    [PeriodUnit.HOUR, 'CROSS JOIN LATERAL unnest', "interval '1 hour'"],
+    [PeriodUnit.MINUTE, 'CROSS JOIN LATERAL unnest', "interval '1 minute'"],
+  ])('%s periods step by their unit in the bound time zone', (unit, trunc, step) => {
+    const { text, values } = statisticsSql({ ...base, period: { unit, size: 2 }, timeZone: 'Europe/Berlin' });
+    expect(text).toContain(trunc);
+    expect(text).toContain(`$4::int * ${step}`);
+    expect(text).toContain('AT TIME ZONE $3::text');
+    expect(values.slice(2, 4)).toEqual(['Europe/Berlin', 2]);
+  });
+
+  test('metadata keys and filter values are bound parameters, never SQL text', () => {
+    const key = "flavor'; DROP TABLE usage_events; --";
+    const { text, values } = statisticsSql({
+      ...base,
+      groupByMetadata: [key],
+      filter: { projects: ["astro' OR '1'='1"], metadata: { zone: "a'" } },
+    });
+    expect(text).not.toContain('DROP TABLE');
+    expect(text).not.toContain("astro'");
+    expect(values).toEqual(expect.arrayContaining([key, ["astro' OR '1'='1"], JSON.stringify({ zone: "a'" })]));
+    expect(squash(text)).toMatch(/rm\.metadata -> \$\d+::text AS md_0/);
+  });
+
+  test('groups are aggregated by id and named afterwards', () => {
+    const { text } = statisticsSql({ ...base, groupBy: [GroupBy.USER, GroupBy.PARTITION, GroupBy.COMPONENT] });
+    expect(squash(text)).toContain('e.user_id AS g_user, e.partition AS g_partition, gm.component_id AS g_component');
+    expect(squash(text)).toContain('GROUP BY series, bucket, g_user, g_partition, g_component');
+    expect(squash(text)).toContain('LEFT JOIN users n_g_user ON n_g_user.id = a.g_user');
+    expect(squash(text)).toContain('JOIN meters gm ON gm.id = e.meter_id');
+  });
+
+  test('prorate splits records over the periods they overlap', () => {
+    const { text } = statisticsSql({ ...base, prorate: true });
+    expect(squash(text)).toContain('(e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)');
+    expect(squash(text)).toContain('generate_series( width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b)');
+    expect(squash(text)).toContain('i.overlap / extract(epoch FROM e.end_time - e.start_time)');
+  });
+
+  test('metrics aggregate usage_metrics joined to their records', () => {
+    const { text, values } = statisticsSql({ ...base, meterIds: null, metrics: ['energy'] });
+    expect(squash(text)).toContain('FROM usage_metrics um JOIN usage_events e ON e.id = um.event_id');
+    expect(squash(text)).toContain('um.metric = ANY($3::text[])');
+    expect(values[2]).toEqual(['energy']);
+  });
+});
+
+describe('estimatePeriods', () => {
+  const from = new Date('2026-01-01T00:00:00Z');
+  test.each([
+    [null, '2026-12-31T00:00:00Z', 1],
+    [{ unit: PeriodUnit.DAY, size: 1 }, '2026-01-31T00:00:00Z', 31],
+    [{ unit: PeriodUnit.MONTH, size: 1 }, '2027-01-01T00:00:00Z', 13],
+    [{ unit: PeriodUnit.HOUR, size: 1 }, '2026-01-02T00:00:00Z', 27],
+    [{ unit: PeriodUnit.MINUTE, size: 1 }, '2026-03-11T00:00:00Z', 69 * 1440 + 1 + 69 + 1],
+  ])('%j until %s: %d', (period, to, expected) => {
+    expect(estimatePeriods(from, new Date(to), period)).toBe(expected);
+  });
+});
+
+test.each([
+  ['UTC', true],
+  ['Europe/Berlin', true],
+  ['America/Argentina/Buenos_Aires', true],
+  ['Etc/GMT+3', true],
+  ['UTC+3', false],
+  ['Europe/Atlantis', false],
+  ["Europe/Berlin'; --", false],
+])('isTimeZone(%s) is %s', (name, known) => {
+  expect(isTimeZone(name)).toBe(known);
+});
