@@ -1,5 +1,18 @@
 import path from 'node:path';
 
+/** The configurable limits, each with a clear error when passed. */
+export interface Limits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxPageSize: number;
+  maxPeriods: number;
+  maxBatchSize: number;
+  maxBodyBytes: number;
+  statementTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
 /** Everything meterql reads from its environment, parsed and checked once at start-up. */
 export interface Config {
   /** An existing PostgreSQL server; when absent meterql runs an embedded one. */
@@ -12,7 +25,24 @@ export interface Config {
   /** Load the demo dataset into an empty database at start-up. */
   demoData: boolean;
   environment: 'development' | 'production' | 'test';
+  /** Requests without a key act as admin: only for the embedded database on a loopback address. */
+  anonymousAdmin: boolean;
+  introspection: boolean;
+  landingPage: boolean;
+  limits: Limits;
 }
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxCost: 20_000,
+  maxPageSize: 1000,
+  maxPeriods: 100_000,
+  maxBatchSize: 10_000,
+  maxBodyBytes: 32 * 1024 * 1024,
+  statementTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -23,14 +53,16 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
-  const port = (name: string, fallback: number): number => {
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0 || value > 65535) {
-      problems.push(`${name} must be a port number (0-65535), got "${raw}"`);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
       return fallback;
     }
     return value;
@@ -48,19 +80,41 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgresql:// connection string');
   }
-  const nodeEnv = env.NODE_ENV ?? 'development';
+  const nodeEnv = env.NODE_ENV || 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
     problems.push(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
   }
+  const development = nodeEnv !== 'production';
+  const host = env.HOST || '127.0.0.1';
+  const localDemo = databaseUrl === undefined && LOOPBACK.test(host);
+  const anonymousAdmin = flag('MQL_ANONYMOUS_ADMIN', localDemo);
+  if (anonymousAdmin && !localDemo) {
+    problems.push('MQL_ANONYMOUS_ADMIN is only allowed for the embedded database on a loopback HOST; every other deployment requires API keys');
+  }
+  const D = DEFAULT_LIMITS;
 
   const config: Config = {
     databaseUrl,
-    host: env.HOST || '127.0.0.1',
-    port: port('PORT', 4000),
+    host,
+    port: integer('PORT', 4000, 0, 65535),
     dataDir: path.resolve(cwd, env.MQL_DATA_DIR || '.data'),
-    embeddedPort: port('MQL_EMBEDDED_PORT', 54329),
+    embeddedPort: integer('MQL_EMBEDDED_PORT', 54329, 0, 65535),
     demoData: flag('MQL_DEMO_DATA', databaseUrl === undefined),
     environment: nodeEnv as Config['environment'],
+    anonymousAdmin,
+    introspection: flag('MQL_INTROSPECTION', development),
+    landingPage: flag('MQL_LANDING_PAGE', development),
+    limits: {
+      maxDepth: integer('MQL_MAX_DEPTH', D.maxDepth, 2, 100),
+      maxAliases: integer('MQL_MAX_ALIASES', D.maxAliases, 1, 1000),
+      maxCost: integer('MQL_MAX_COST', D.maxCost, 10, 10_000_000),
+      maxPageSize: integer('MQL_MAX_PAGE_SIZE', D.maxPageSize, 1, 100_000),
+      maxPeriods: integer('MQL_MAX_PERIODS', D.maxPeriods, 1, 10_000_000),
+      maxBatchSize: integer('MQL_MAX_BATCH_SIZE', D.maxBatchSize, 1, 1_000_000),
+      maxBodyBytes: integer('MQL_MAX_BODY_BYTES', D.maxBodyBytes, 1024, 1024 ** 3),
+      statementTimeoutMs: integer('MQL_STATEMENT_TIMEOUT_MS', D.statementTimeoutMs, 0, 86_400_000),
+      requestTimeoutMs: integer('MQL_REQUEST_TIMEOUT_MS', D.requestTimeoutMs, 0, 86_400_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,18 +1,27 @@
+import type { DomainError } from './errors/errors';
+import { NOBODY, type Caller } from './modules/auth/auth.types';
 import { createCatalogLoaders } from './modules/catalog/catalog.loaders';
 import { createEventLoaders } from './modules/events/events.loaders';
 import { createResourceLoaders } from './modules/resources/resources.loaders';
 import { createStatisticsLoaders } from './modules/statistics/statistics.loaders';
 import type { Services } from './services';
 
-/** Born per request: loaders cache only what this request read, so nothing leaks between callers. */
-export function createContext(services: Services) {
+/**
+ * Born per request: the caller, and loaders that cache only what this request read, so nothing
+ * leaks between callers.
+ */
+export function createContext(services: Services, caller: Caller | null, requestId: string, authError?: DomainError) {
   return {
+    requestId,
+    caller,
+    /** Why there is no caller, when credentials were sent but could not be checked. */
+    authError,
     services,
     loaders: {
       catalog: createCatalogLoaders(services.catalog),
       events: createEventLoaders(services.events),
       resources: createResourceLoaders(services.resources),
-      statistics: createStatisticsLoaders(services.statistics),
+      statistics: createStatisticsLoaders(services.statistics, caller ?? NOBODY),
     },
   };
 }

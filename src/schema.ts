@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from './modules/auth/auth.checker';
 import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
 import { EventsResolver } from './modules/events/events.resolver';
@@ -22,7 +23,7 @@ export const resolvers = [
 
 export function createSchema(): Promise<GraphQLSchema> {
   // Inputs are validated by the services, which report every problem of an input at once.
-  return buildSchema({ resolvers, validate: false });
+  return buildSchema({ resolvers, validate: false, authChecker, authMode: 'error' });
 }
 
 /** The schema as committed in schema.graphql: sorted, so that its diff shows only real changes. */

@@ -16,7 +16,7 @@ export class PageInfo {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}; at most ${MAX_PAGE_SIZE} unless the server sets another limit).` })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
@@ -80,11 +80,12 @@ export interface PageRequest {
 export function pageRequest(
   args: { first?: number | null; after?: string | null },
   problems: Problems,
+  maxPageSize = MAX_PAGE_SIZE,
   path: Path = [],
 ): PageRequest {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    problems.add([...path, 'first'], `must be between 1 and ${MAX_PAGE_SIZE}`);
+  const first = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (!Number.isInteger(first) || first < 1 || first > maxPageSize) {
+    problems.add([...path, 'first'], `must be between 1 and ${maxPageSize}`);
   }
   let after: unknown[] | undefined;
   if (args.after != null) {

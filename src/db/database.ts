@@ -14,8 +14,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connectDatabase(connectionString: string, options: { max?: number } = {}): Database {
-  const pool = new Pool({ connectionString, max: options.max ?? 10 });
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+export function connectDatabase(connectionString: string, options: { max?: number; statementTimeoutMs?: number } = {}): Database {
+  const pool = new Pool({ connectionString, max: options.max ?? 10, statement_timeout: options.statementTimeoutMs || undefined });
   // An idle client that loses its server (a restart) must not crash the process.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -23,17 +26,21 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
     pool,
     prisma,
     async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          // A deadlock or serialization failure rolled everything back: running it again is safe.
+          if (!RETRYABLE.has((error as { code?: string }).code ?? '') || attempt === MAX_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20 * attempt));
+        } finally {
+          client.release();
+        }
       }
     },
     async close() {

@@ -24,6 +24,8 @@ export interface EmbeddedOptions {
   /** Preferred port; another free one is taken when it is busy. */
   port: number;
   log?: (message: string) => void;
+  /** When another meterql runs this server already, use it (and leave it running) instead of refusing. */
+  shareRunning?: boolean;
 }
 
 const USER = 'postgres';
@@ -35,6 +37,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const dir = await usableDir(options.dir, log);
   const pgdata = path.join(dir, 'pgdata');
   await mkdir(dir, { recursive: true });
+  if (options.shareRunning) {
+    const running = await runningServer(dir);
+    if (running) return running;
+  }
   await claimOwnership(dir, pgdata, log);
 
   const { default: Embedded } = await loadLibrary();
@@ -68,11 +74,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   await writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, port }));
 
-  const urlFor = (database: string) =>
-    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return handle(port, async () => {
+    await server.stop();
+    await rm(path.join(dir, OWNER_FILE), { force: true });
+  });
+}
+
+function handle(port: number, stop: () => Promise<void>): EmbeddedPostgres {
+  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
+    stop,
     async createDatabaseIfMissing(database) {
       const client = new Client({ connectionString: urlFor('postgres') });
       await client.connect();
@@ -83,11 +96,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         await client.end();
       }
     },
-    async stop() {
-      await server.stop();
-      await rm(path.join(dir, OWNER_FILE), { force: true });
-    },
   };
+}
+
+/** The server another live meterql runs on this folder, if there is one. */
+async function runningServer(dir: string): Promise<EmbeddedPostgres | undefined> {
+  const owner = await readJson<{ pid: number; port: number }>(path.join(dir, OWNER_FILE));
+  if (!owner || owner.pid === process.pid || !isAlive(owner.pid)) return undefined;
+  return handle(owner.port, async () => undefined);
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -1,5 +1,6 @@
 import type { UsageReport } from '../modules/ingestion/ingestion.validation';
 import type { MeterType } from '../modules/catalog/catalog.types';
+import { SYSTEM } from '../modules/auth/auth.types';
 import type { Services } from '../services';
 
 /**
@@ -148,10 +149,10 @@ export async function loadDemoData(services: Services): Promise<number> {
   for (const meter of METERS) await services.catalog.defineMeter(meter);
   for (const vm of VMS) {
     for (const { from, ...metadata } of vm.versions) {
-      await services.resources.setMetadata({ resource: vm.id, validFrom: new Date(from), metadata, type: 'vm' });
+      await services.resources.setMetadata(SYSTEM, { resource: vm.id, validFrom: new Date(from), metadata, type: 'vm' });
     }
   }
   const reports = demoReports();
-  for (let i = 0; i < reports.length; i += 1000) await services.ingestion.reportUsage(reports.slice(i, i + 1000));
+  for (let i = 0; i < reports.length; i += 1000) await services.ingestion.reportUsage(SYSTEM, reports.slice(i, i + 1000));
   return reports.length;
 }

@@ -1,12 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import type { GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { DomainError, ValidationError, type ErrorCategory } from './errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { DomainError, infrastructureError, ValidationError, type ErrorCategory } from './errors';
 
 /** The one place where a domain error category becomes a client-visible code. */
 export const errorCodes = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  TIMEOUT: 'TIMEOUT',
 } as const satisfies Record<ErrorCategory, string>;
+
+/** Whether resending the same request may succeed. */
+const retryable = {
+  BAD_USER_INPUT: false,
+  UNAUTHENTICATED: false,
+  FORBIDDEN: false,
+  UNAVAILABLE: true,
+  TIMEOUT: false,
+} as const satisfies Record<ErrorCategory, boolean>;
 
 /** Codes that GraphQL execution and Apollo Server produce themselves and that are safe to show. */
 const passThroughCodes = new Set([
@@ -19,39 +32,68 @@ const passThroughCodes = new Set([
   'BAD_REQUEST',
 ]);
 
-export interface ErrorLogger {
-  error(message: string, details: Record<string, unknown>): void;
+function domainErrorOf(error: unknown): DomainError | undefined {
+  const original = unwrapResolverError(error);
+  return original instanceof DomainError ? original : infrastructureError(original);
 }
 
 /**
  * Apollo's formatError: domain errors keep their message and gain their code (and, for
  * validation errors, the path of every problem); GraphQL's own errors pass; anything else is
- * masked as INTERNAL_SERVER_ERROR with an id that is also logged.
+ * masked as INTERNAL_SERVER_ERROR, with no SQL, stack or internals.
  */
-export function createErrorFormatter(logger: ErrorLogger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    if (original instanceof DomainError) {
-      const extensions: Record<string, unknown> = { code: errorCodes[original.category] };
-      if (original instanceof ValidationError) {
-        extensions.problems = original.problems.map((p) => ({ path: p.path, message: p.message }));
-      }
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && passThroughCodes.has(code)) return formatted;
-    const errorId = randomUUID();
-    logger.error('unexpected error', {
-      errorId,
-      error: original instanceof Error ? original.message : String(original),
-      stack: original instanceof Error ? original.stack : undefined,
-      path: formatted.path,
-    });
-    return {
-      message: `Internal server error (id ${errorId})`,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
-    };
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const domain = domainErrorOf(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (domain) {
+    const extensions: Record<string, unknown> = { code: errorCodes[domain.category] };
+    if (domain instanceof ValidationError) extensions.problems = domain.problems.map((p) => ({ path: p.path, message: p.message }));
+    if (retryable[domain.category]) extensions.retryable = true;
+    return { ...base, message: domain.message, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && passThroughCodes.has(code)) return { ...base, extensions: { code } };
+  return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+export interface ErrorLogger {
+  error(message: string, details: Record<string, unknown>): void;
+}
+
+/**
+ * Every error a client sees carries the request's id, and every unexpected one is logged
+ * with it, so that a report from a client finds its log line.
+ */
+export function requestIdPlugin(logger: ErrorLogger): ApolloServerPlugin<{ requestId: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (domainErrorOf(error)) continue;
+            const original = unwrapResolverError(error);
+            const code = error.extensions?.code;
+            if (typeof code === 'string' && passThroughCodes.has(code)) continue;
+            logger.error('unexpected error', {
+              requestId: contextValue?.requestId,
+              error: original instanceof Error ? original.message : String(original),
+              stack: original instanceof Error ? original.stack : undefined,
+              path: error.path,
+            });
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          const requestId = contextValue?.requestId;
+          if (!requestId) return;
+          response.http.headers.set('x-request-id', requestId);
+          if (response.body.kind === 'single' && response.body.singleResult.errors) {
+            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+              ...e,
+              extensions: { ...e.extensions, requestId },
+            }));
+          }
+        },
+      };
+    },
   };
 }

@@ -2,7 +2,7 @@
  * Domain errors. They carry a category and the paths of the offending input, never a GraphQL
  * type: errors/error-table.ts alone decides how each category reaches a client.
  */
-export type ErrorCategory = 'BAD_USER_INPUT';
+export type ErrorCategory = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'TIMEOUT';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -30,6 +30,32 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** No credentials, or credentials that name no valid key. */
+export class UnauthenticatedError extends DomainError {
+  readonly category = 'UNAUTHENTICATED';
+}
+
+/** A valid key whose role or projects do not allow the operation. */
+export class ForbiddenError extends DomainError {
+  readonly category = 'FORBIDDEN';
+}
+
+/** The database cannot be reached or went away; nothing was committed, and the request can be retried. */
+export class UnavailableError extends DomainError {
+  readonly category = 'UNAVAILABLE';
+  constructor() {
+    super('The database is unavailable; nothing was written. Retry the request.');
+  }
+}
+
+/** A statement ran past the configured statement timeout and was cancelled. */
+export class TimeoutError extends DomainError {
+  readonly category = 'TIMEOUT';
+  constructor() {
+    super('The request took longer than the statement timeout and was cancelled; narrow it (a shorter range, fewer periods).');
+  }
+}
+
 export function formatPath(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
@@ -46,4 +72,24 @@ export class Problems {
   throwIfAny(): void {
     if (this.list.length > 0) throw new ValidationError(this.list);
   }
+}
+
+// SQLSTATE classes and codes that mean the server or the connection went away.
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-4]|53300)/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|terminating connection|connection (is )?closed|Client has encountered a connection error/i;
+
+/**
+ * The domain meaning of a failure of the database or its connection, if it has one: unavailable
+ * (retry later; nothing was committed, or the commit's fate is unknown and a resend is safe,
+ * since reports are idempotent) or timed out.
+ */
+export function infrastructureError(error: unknown): DomainError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code } = error as { code?: unknown };
+  if (code === '57014') return new TimeoutError();
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return new UnavailableError();
+  if (UNAVAILABLE_MESSAGE.test(error.message)) return new UnavailableError();
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? infrastructureError(cause) : undefined;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DEFAULT_LIMITS, type Limits } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { createServices, type Services } from '../../src/services';
 import { databaseUrl } from './urls';
@@ -25,7 +26,13 @@ async function withAdmin<T>(fn: (admin: Client) => Promise<T>): Promise<T> {
 }
 
 /** A migrated database owned by one test file, cloned from the template global-setup built. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** Requests without a key act as admin, as on the local demo (default true). */
+  anonymousAdmin?: boolean;
+  limits?: Partial<Limits>;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `meterql_t_${process.env.MQL_TEST_RUN}_${randomBytes(5).toString('hex')}`;
   const template = process.env.MQL_TEST_TEMPLATE!;
   await withAdmin(async (admin) => {
@@ -46,7 +53,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url,
     db,
-    services: createServices(db),
+    services: createServices(db, { limits: { ...DEFAULT_LIMITS, ...options.limits }, anonymousAdmin: options.anonymousAdmin ?? true }),
     async sql(text, values) {
       return (await db.pool.query(text, values)).rows;
     },

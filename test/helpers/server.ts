@@ -1,5 +1,6 @@
 import { createSchema } from '../../src/schema';
-import { createHttpServer } from '../../src/server';
+import { DEFAULT_LIMITS } from '../../src/config';
+import { createHttpServer, type ServerOptions } from '../../src/server';
 import type { Services } from '../../src/services';
 
 export interface GraphQLResponse<T = any> {
@@ -10,23 +11,27 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   url: string;
   /** Sends one operation over HTTP, as a client would. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
 export const loggedErrors: unknown[] = [];
 
-export async function startTestServer(services: Services): Promise<TestServer> {
+export async function startTestServer(services: Services, options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const http = await createHttpServer(await createSchema(), services, {
-    error: (message, details) => loggedErrors.push({ message, ...details }),
+    limits: DEFAULT_LIMITS,
+    introspection: true,
+    landingPage: false,
+    logger: { error: (message, details) => loggedErrors.push({ message, ...details }) },
+    ...options,
   });
   const url = await http.listen(0, '127.0.0.1');
   return {
     url,
-    async gql(query, variables) {
+    async gql(query, variables, headers = {}) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse;

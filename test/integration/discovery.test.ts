@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { SYSTEM } from '../../src/modules/auth/auth.types';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -11,7 +12,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   api = await startTestServer(t.services);
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'instance.create', type: 'EVENT', unit: 'instance' }]);
-  await t.services.ingestion.reportUsage([
+  await t.services.ingestion.reportUsage(SYSTEM, [
     // alice: a job of astro that runs from March 31st into April 1st.
     { project: 'astro', user: 'alice', computeProject: 'astro-hpc', meter: 'cpu.hours', start: at('2026-03-31T22:00:00Z'), end: at('2026-04-01T02:00:00Z'), volume: 4, source: 'slurm' },
     // bob: an event of bio exactly at the end of the April window: outside it.

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { SYSTEM } from '../../src/modules/auth/auth.types';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -22,9 +23,9 @@ beforeAll(async () => {
     { name: 'instance.create', type: 'EVENT', unit: 'instance' },
     { name: 'volume.gib_hours', component: 'storage', unit: 'GiB-h' },
   ]);
-  await t.services.resources.setMetadata({ resource: 'vm-1', validFrom: at('2026-05-01T00:00:00Z'), metadata: { flavor: 'small', zone: 'a' }, type: 'vm' });
-  await t.services.resources.setMetadata({ resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large', zone: 'a' } });
-  await t.services.ingestion.reportUsage([
+  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-01T00:00:00Z'), metadata: { flavor: 'small', zone: 'a' }, type: 'vm' });
+  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large', zone: 'a' } });
+  await t.services.ingestion.reportUsage(SYSTEM, [
     { project: 'astro', user: 'alice', meter: 'cpu.hours', start: at('2026-05-01T00:00:00Z'), end: at('2026-05-01T01:00:00Z'), volume: 1, resource: 'vm-1', source: 'nova', additionalMetrics: [{ metric: 'util', volume: 0.5, contingentFactor: 2 }] },
     { project: 'astro', user: 'alice', meter: 'cpu.hours', start: at('2026-05-12T00:00:00Z'), end: at('2026-05-12T01:00:00Z'), volume: 2, resource: 'vm-1', source: 'nova' },
     { project: 'astro', user: 'bob', meter: 'gpu.hours', start: at('2026-05-02T00:00:00Z'), end: at('2026-05-02T02:00:00Z'), volume: 3, contingentFactor: 0.5, partition: 'gpu', priority: 'high', source: 'slurm', computeProject: 'astro-hpc' },
@@ -34,7 +35,7 @@ beforeAll(async () => {
     { project: 'bio', user: 'carol', meter: 'instance.create', start: at('2026-06-01T00:00:00Z'), volume: 1, source: 'nova' },
   ]);
   // 25 events that all start at the same instant, for pagination.
-  await t.services.ingestion.reportUsage(
+  await t.services.ingestion.reportUsage(SYSTEM, 
     Array.from({ length: 25 }, (_, i) => ({ project: 'chem', user: `u${String(i).padStart(2, '0')}`, meter: 'cpu.hours', start: at('2026-05-20T00:00:00Z'), volume: i })),
   );
 });
@@ -131,7 +132,7 @@ describe('usageEvents', () => {
   });
 
   test('a page of 1,000 events selecting every nested object runs a constant number of statements', async () => {
-    await t.services.ingestion.reportUsage(
+    await t.services.ingestion.reportUsage(SYSTEM, 
       Array.from({ length: 1000 }, (_, i) => ({
         project: `bulk-${i % 5}`, user: `bulk-user-${i % 40}`, meter: i % 2 ? 'cpu.hours' : 'gpu.hours',
         start: new Date(Date.parse('2026-07-01T00:00:00Z') + i * H), end: new Date(Date.parse('2026-07-01T01:00:00Z') + i * H),
@@ -139,8 +140,8 @@ describe('usageEvents', () => {
       })),
     );
     for (let i = 0; i < 50; i += 1) {
-      await t.services.resources.setMetadata({ resource: `bulk-vm-${i}`, validFrom: at('2026-06-01T00:00:00Z'), metadata: { i } });
-      await t.services.resources.setMetadata({ resource: `bulk-vm-${i}`, validFrom: at('2026-07-20T00:00:00Z'), metadata: { i, resized: true } });
+      await t.services.resources.setMetadata(SYSTEM, { resource: `bulk-vm-${i}`, validFrom: at('2026-06-01T00:00:00Z'), metadata: { i } });
+      await t.services.resources.setMetadata(SYSTEM, { resource: `bulk-vm-${i}`, validFrom: at('2026-07-20T00:00:00Z'), metadata: { i, resized: true } });
     }
     const q = `query E($first: Int) { usageEvents(filter: { from: "2026-07-01T00:00:00Z", to: "2026-09-01T00:00:00Z" }, first: $first) {
       edges { node { id meter { name unit type component { name meters { name } } } resource { id type project metadata metadataHistory { validFrom } }

@@ -13,6 +13,7 @@ const PG_TYPES: Record<string, string> = {
   Boolean: 'boolean',
   DateTime: 'timestamp with time zone',
   Json: 'jsonb',
+  Bytes: 'bytea',
 };
 
 let t: TestDatabase;
@@ -26,7 +27,7 @@ afterAll(async () => {
 describe('prisma/schema.prisma describes the migrated database', () => {
   test('the parser read every model and enum', () => {
     expect([...schema.models.keys()].sort()).toEqual(
-      ['Component', 'ComputeProject', 'Meter', 'Project', 'Resource', 'ResourceMetadata', 'Source', 'UsageEvent', 'UsageMetric', 'User'].sort(),
+      ['ApiKey', 'Component', 'ComputeProject', 'Meter', 'Project', 'Resource', 'ResourceMetadata', 'Source', 'UsageEvent', 'UsageMetric', 'User'].sort(),
     );
     expect(schema.enums.get('MeterType')).toEqual({ dbName: 'meter_type', values: ['CUMULATIVE', 'GAUGE', 'DELTA', 'EVENT'] });
   });
@@ -49,7 +50,7 @@ describe('prisma/schema.prisma describes the migrated database', () => {
     const inModel = Object.fromEntries(
       model.fields
         .filter((f) => !schema.models.has(f.type))
-        .map((f) => [f.column, { type: PG_TYPES[f.type] ?? schema.enums.get(f.type)?.dbName, nullable: f.optional }]),
+        .map((f) => [f.column, { type: f.list ? 'ARRAY' : (PG_TYPES[f.type] ?? schema.enums.get(f.type)?.dbName), nullable: f.optional }]),
     );
     expect(inDb).toEqual(inModel);
   });

@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { SYSTEM } from '../../src/modules/auth/auth.types';
 
 const SET = `mutation Set($input: SetResourceMetadataInput!) {
   setResourceMetadata(input: $input) { resource { id type } version { validFrom validTo metadata } }
@@ -62,6 +63,7 @@ describe('resource metadata versions', () => {
 
     const refused = await set('vm-3', '2026-01-15T00:00:00Z', { v: 99 });
     expect(refused.errors?.[0].extensions).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       code: 'BAD_USER_INPUT',
       problems: [
         {
@@ -91,10 +93,10 @@ describe('resource metadata versions', () => {
       volume: 1,
       resource,
     }));
-    await t.services.ingestion.reportUsage(reports);
-    await t.services.resources.setMetadata({ resource: 'vm-a', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a', flavor: { name: 'big' } }, type: 'vm' });
-    await t.services.resources.setMetadata({ resource: 'vm-a', validFrom: new Date('2026-05-01T00:00:00Z'), metadata: { zone: 'b', flavor: { name: 'big' } } });
-    await t.services.resources.setMetadata({ resource: 'vm-b', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a' }, type: 'vm' });
+    await t.services.ingestion.reportUsage(SYSTEM, reports);
+    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a', flavor: { name: 'big' } }, type: 'vm' });
+    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: new Date('2026-05-01T00:00:00Z'), metadata: { zone: 'b', flavor: { name: 'big' } } });
+    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-b', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a' }, type: 'vm' });
 
     const LIST = `query List($filter: ResourceFilter, $first: Int, $after: String) {
       resources(filter: $filter, first: $first, after: $after) { edges { cursor node { id project user } } pageInfo { hasNextPage endCursor } }
@@ -117,19 +119,19 @@ describe('resource metadata versions', () => {
   });
 
   test('a resource known only from its metadata takes its project and user from the first report naming it', async () => {
-    await t.services.resources.setMetadata({ resource: 'vm-early', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'c' } });
-    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: null, user: null });
+    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-early', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'c' } });
+    expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: null, user: null });
     const report = { project: 'chem', user: 'erin', meter: 'cpu.hours', start: new Date('2026-04-02T00:00:00Z'), volume: 1, resource: 'vm-early' };
-    await t.services.ingestion.reportUsage([report]);
-    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
+    await t.services.ingestion.reportUsage(SYSTEM, [report]);
+    expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
     // Later reports of other projects do not move it.
-    await t.services.ingestion.reportUsage([{ ...report, project: 'bio', user: 'bob' }]);
-    expect(await t.services.resources.resource('vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
+    await t.services.ingestion.reportUsage(SYSTEM, [{ ...report, project: 'bio', user: 'bob' }]);
+    expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
   });
 
   test('an unknown resource is null; a bad cursor or page size is a BAD_USER_INPUT naming the argument', async () => {
     expect(dataOf(await api.gql(READ, { id: 'nothing-here' })).resource).toBeNull();
-    const bad = await api.gql('{ resources(first: 5000, after: "not-a-cursor") { edges { cursor } } }');
+    const bad = await api.gql('{ resources(first: 1001, after: "not-a-cursor") { edges { cursor } } }');
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0].extensions?.problems.map((p: { path: string[] }) => p.path)).toEqual([['first'], ['after']]);
   });

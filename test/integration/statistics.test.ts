@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
 import type { UsageReport } from '../../src/modules/ingestion/ingestion.validation';
+import { SYSTEM } from '../../src/modules/auth/auth.types';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   api = await startTestServer(t.services);
   await defineMeters(t.services, ['m.berlin', 'm.ny', 'm.cal', 'm.pro', 'm.meta', 'm.cf', 'm.stats', 'm.exact', 'm.over'].map((name) => ({ name })));
   await defineMeters(t.services, [{ name: 'm.disc', type: 'EVENT', unit: 'event' }]);
-  await t.services.ingestion.reportUsage([
+  await t.services.ingestion.reportUsage(SYSTEM, [
     // Berlin: autumn (Oct 25th 2026, 25 hours) and spring (Mar 29th 2026, 23 hours).
     ...hourly('m.berlin', '2026-10-24T22:00:00Z', 49),
     ...hourly('m.berlin', '2026-03-28T23:00:00Z', 23 + 24),
@@ -57,16 +58,16 @@ beforeAll(async () => {
     })),
   ]);
   // Metadata that changes at noon; and today's metadata, which must not be used.
-  await t.services.resources.setMetadata({ resource: 'vm-meta', validFrom: at('2026-06-01T00:00:00Z'), metadata: { flavor: 'small' } });
-  await t.services.resources.setMetadata({ resource: 'vm-meta', validFrom: at('2026-06-01T12:00:00Z'), metadata: { flavor: 'large' } });
-  await t.services.resources.setMetadata({ resource: 'vm-meta', validFrom: at('2026-07-01T00:00:00Z'), metadata: { flavor: 'xl' } });
-  await t.services.ingestion.reportUsage([
+  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-06-01T00:00:00Z'), metadata: { flavor: 'small' } });
+  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-06-01T12:00:00Z'), metadata: { flavor: 'large' } });
+  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-07-01T00:00:00Z'), metadata: { flavor: 'xl' } });
+  await t.services.ingestion.reportUsage(SYSTEM, [
     ...hourly('m.meta', '2026-06-01T00:00:00Z', 24, { resource: 'vm-meta', volume: 2 }),
     { project: 'p', meter: 'm.meta', start: at('2026-06-01T05:00:00Z'), volume: 7 },
   ]);
   // A report, then its overwrite: it counts once, with the second volume.
-  await t.services.ingestion.reportUsage([{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 5 }]);
-  await t.services.ingestion.reportUsage([{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 7 }]);
+  await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 5 }]);
+  await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 7 }]);
 });
 afterAll(async () => {
   await api?.close();
@@ -270,7 +271,7 @@ describe('values and groups', () => {
 
   test('sums are exact decimal sums, not floating-point ones', async () => {
     const volumes = Array.from({ length: 1000 }, (_, i) => [0.1, 0.2, 1e-7, 12345.6789, 3.3][i % 5]);
-    await t.services.ingestion.reportUsage(volumes.map((volume, i) => ({ project: 'p', meter: 'm.exact', start: new Date(Date.UTC(2026, 7, 1) + i * 60_000), volume })));
+    await t.services.ingestion.reportUsage(SYSTEM, volumes.map((volume, i) => ({ project: 'p', meter: 'm.exact', start: new Date(Date.UTC(2026, 7, 1) + i * 60_000), volume })));
     const scale = 10n ** 12n;
     const exact = volumes.reduce((s, v) => s + BigInt(Math.round(v * 1e12)), 0n);
     const expected = Number(exact / scale) + Number(exact % scale) / 1e12;

@@ -1,13 +1,10 @@
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter } from '../../src/errors/error-table';
-import { ValidationError } from '../../src/errors/errors';
-
-const logged: Record<string, unknown>[] = [];
-const format = createErrorFormatter({ error: (message, details) => logged.push({ message, ...details }) });
+import { formatError } from '../../src/errors/error-table';
+import { ForbiddenError, infrastructureError, TimeoutError, UnavailableError, ValidationError } from '../../src/errors/errors';
 
 test('a validation error keeps its message and gains BAD_USER_INPUT with every problem', () => {
   const error = new ValidationError([{ path: ['input', 'name'], message: 'is required' }]);
-  expect(format({ message: 'x', path: ['defineMeter'] }, error)).toEqual({
+  expect(formatError({ message: 'x', path: ['defineMeter'] }, error)).toEqual({
     message: 'Invalid input (1 problem): input.name: is required',
     path: ['defineMeter'],
     locations: undefined,
@@ -15,17 +12,37 @@ test('a validation error keeps its message and gains BAD_USER_INPUT with every p
   });
 });
 
-test('an unexpected error is masked, and its details go to the log under the same id', () => {
-  const formatted = format(
-    { message: 'relation "usage_events" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-    new Error('relation "usage_events" does not exist'),
-  );
-  expect(formatted.message).toMatch(/^Internal server error \(id [0-9a-f-]{36}\)$/);
-  expect(formatted.message).not.toContain('usage_events');
-  expect(logged.at(-1)).toMatchObject({ message: 'unexpected error', errorId: formatted.extensions?.errorId });
+test('each domain category has its code; unavailability says it can be retried', () => {
+  expect(formatError({ message: 'x' }, new ForbiddenError('no')).extensions).toEqual({ code: 'FORBIDDEN' });
+  expect(formatError({ message: 'x' }, new UnavailableError()).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+  expect(formatError({ message: 'x' }, new TimeoutError()).extensions).toEqual({ code: 'TIMEOUT' });
 });
 
-test("GraphQL's own input errors pass as they are", () => {
-  const formatted = { message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
-  expect(format(formatted, new GraphQLError('Cannot query field "x"'))).toBe(formatted);
+test('database failures are classified, wherever they are wrapped', () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  expect(infrastructureError(refused)).toBeInstanceOf(UnavailableError);
+  expect(infrastructureError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBeInstanceOf(UnavailableError);
+  expect(infrastructureError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(UnavailableError);
+  expect(infrastructureError(new Error('wrapped', { cause: refused }))).toBeInstanceOf(UnavailableError);
+  expect(infrastructureError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBeInstanceOf(TimeoutError);
+  expect(infrastructureError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeUndefined();
+  expect(formatError({ message: 'x' }, refused).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+});
+
+test('an unexpected error is masked: no SQL, no stack, no internals', () => {
+  const formatted = formatError(
+    { message: 'relation "usage_events" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+    new Error('relation "usage_events" does not exist'),
+  );
+  expect(formatted).toEqual({ message: 'Internal server error', locations: undefined, path: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+});
+
+test("GraphQL's own input errors pass, without stack traces", () => {
+  const formatted = { message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at y'] } };
+  expect(formatError(formatted, new GraphQLError('Cannot query field "x"'))).toEqual({
+    message: 'Cannot query field "x"',
+    locations: undefined,
+    path: undefined,
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 });

@@ -16,6 +16,8 @@ export interface DimensionRow {
 
 export interface DimensionQuery {
   project: string | null;
+  /** The projects the caller may see; null: all. */
+  visible: string[] | null;
   from: Date | null;
   to: Date | null;
   after: string | null;
@@ -30,14 +32,15 @@ export class DiscoveryRepository {
     const { rows } = await this.pool.query<DimensionRow>(
       `SELECT d.name, d.created_at FROM ${table} d
        WHERE ($1::text IS NULL OR d.name > $1)
-         AND (($2::text IS NULL AND $3::timestamptz IS NULL) OR EXISTS (
+         AND (($2::text IS NULL AND $3::timestamptz IS NULL AND $6::text[] IS NULL) OR EXISTS (
                SELECT 1 FROM usage_events e
                WHERE e.${column} = d.id
                  AND ($2::text IS NULL OR e.project_id = (SELECT id FROM projects WHERE name = $2))
+                 AND ($6::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY($6)))
                  AND ($3::timestamptz IS NULL OR (e.start_time < $4 AND (e.start_time >= $3 OR e.end_time > $3)))))
        ORDER BY d.name
        LIMIT $5`,
-      [q.after, q.project, q.from, q.to, q.limit],
+      [q.after, q.project, q.from, q.to, q.limit, q.visible],
     );
     return rows;
   }

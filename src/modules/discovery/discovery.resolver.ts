@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { ADMIN, READER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
 import {
@@ -14,22 +15,26 @@ const filterArg = () => Arg('filter', () => DiscoveryFilter, { nullable: true })
 @Resolver()
 export class DiscoveryResolver {
   @Query(() => UserConnection, { description: 'Users by name; optionally those with usage in a window or project.' })
+  @Authorized(ADMIN, READER)
   users(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs, @filterArg() filter?: DiscoveryFilter | null) {
-    return ctx.services.discovery.list('users', filter, page);
+    return ctx.services.discovery.list(ctx.caller!, 'users', filter, page);
   }
 
   @Query(() => ProjectConnection, { description: 'Projects by name; optionally those with usage in a window.' })
+  @Authorized(ADMIN, READER)
   projects(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs, @filterArg() filter?: DiscoveryFilter | null) {
-    return ctx.services.discovery.list('projects', filter, page);
+    return ctx.services.discovery.list(ctx.caller!, 'projects', filter, page);
   }
 
   @Query(() => ComputeProjectConnection, { description: 'Compute projects by name; optionally those with usage in a window or project.' })
+  @Authorized(ADMIN, READER)
   computeProjects(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs, @filterArg() filter?: DiscoveryFilter | null) {
-    return ctx.services.discovery.list('computeProjects', filter, page);
+    return ctx.services.discovery.list(ctx.caller!, 'computeProjects', filter, page);
   }
 
   @Query(() => SourceConnection, { description: 'Sources by name; optionally those with usage in a window or project.' })
+  @Authorized(ADMIN, READER)
   sources(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs, @filterArg() filter?: DiscoveryFilter | null) {
-    return ctx.services.discovery.list('sources', filter, page);
+    return ctx.services.discovery.list(ctx.caller!, 'sources', filter, page);
   }
 }

@@ -1,6 +1,7 @@
 import { pageRequest, toPage, type Page } from '../../common/pagination';
 import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
+import type { Caller } from '../auth/auth.types';
 import type { DimensionName, DiscoveryRepository } from './discovery.repository';
 import type { DiscoveryFilter } from './discovery.types';
 
@@ -11,15 +12,19 @@ export interface Named {
 
 /** Users, projects, compute projects and sources: all of them, or those with usage in a window or project. */
 export class DiscoveryService {
-  constructor(private readonly repository: DiscoveryRepository) {}
+  constructor(
+    private readonly repository: DiscoveryRepository,
+    private readonly limits: { maxPageSize: number },
+  ) {}
 
   async list(
+    caller: Caller,
     dimension: DimensionName,
     filter: DiscoveryFilter | null | undefined,
     page: { first?: number | null; after?: string | null },
   ): Promise<Page<Named>> {
     const problems = new Problems();
-    const { first, after } = pageRequest(page, problems);
+    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
     if (after && typeof after[0] !== 'string') problems.add(['after'], 'is not a cursor returned by this query');
     const from = filter?.from ?? null;
     const to = filter?.to ?? null;
@@ -29,6 +34,7 @@ export class DiscoveryService {
 
     const rows = await this.repository.list(dimension, {
       project: filter?.project ?? null,
+      visible: caller.projects ? [...caller.projects] : null,
       from,
       to,
       after: (after?.[0] as string | undefined) ?? null,

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { ADMIN, READER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
 import { JSONObjectScalar } from '../../common/scalars';
@@ -11,13 +12,14 @@ export class EventsResolver {
   @Query(() => UsageEventConnection, {
     description: 'Raw usage records with from <= start < to, in a total order by (start, id), a page at a time.',
   })
+  @Authorized(ADMIN, READER)
   usageEvents(
     @Ctx() ctx: Context,
     @Arg('filter', () => UsageEventFilter) filter: UsageEventFilter,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('orderBy', () => UsageEventOrder, { nullable: true, defaultValue: UsageEventOrder.START_ASC }) orderBy: UsageEventOrder,
   ): Promise<UsageEventConnection> {
-    return ctx.services.events.events(filter, page, orderBy);
+    return ctx.services.events.events(ctx.caller!, filter, page, orderBy);
   }
 
   @FieldResolver(() => Meter)

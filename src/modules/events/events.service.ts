@@ -2,6 +2,7 @@ import { pageRequest, toPage, type Page } from '../../common/pagination';
 import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import type { CatalogService } from '../catalog/catalog.service';
+import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbEvent, fromDbMetric } from './events.mapping';
 import type { EventsRepository } from './events.repository';
@@ -11,9 +12,11 @@ export class EventsService {
   constructor(
     private readonly repository: EventsRepository,
     private readonly catalog: CatalogService,
+    private readonly limits: { maxPageSize: number },
   ) {}
 
   async events(
+    caller: Caller,
     filter: UsageEventFilter,
     page: { first?: number | null; after?: string | null },
     order: UsageEventOrder = UsageEventOrder.START_ASC,
@@ -21,7 +24,7 @@ export class EventsService {
     const problems = new Problems();
     checkTimeRange(filter, problems, ['filter']);
     checkUsageFilter(filter, problems, ['filter']);
-    const { first, after } = pageRequest(page, problems);
+    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
     const cursor = after && parseEventCursor(after);
     if (after && !cursor) problems.add(['after'], 'is not a cursor returned by this query');
     const meterIds = filter.meters ? await this.catalog.meterIds(filter.meters, problems, ['filter', 'meters']) : null;
@@ -31,7 +34,7 @@ export class EventsService {
       from: filter.from,
       to: filter.to,
       meterIds,
-      filter,
+      filter: { ...filter, projects: visibleProjects(filter.projects, caller) },
       descending: order === UsageEventOrder.START_DESC,
       after: cursor || null,
       limit: first + 1,

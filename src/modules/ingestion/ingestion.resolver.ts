@@ -1,4 +1,5 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { ADMIN, REPORTER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { ReportUsagePayload, UsageReportInput } from './ingestion.types';
 
@@ -9,7 +10,8 @@ export class IngestionResolver {
       'Stores usage reports. A report whose match key matches a stored one overwrites it; resending identical ' +
       'content changes nothing. A batch is atomic: one invalid report and nothing is written.',
   })
+  @Authorized(ADMIN, REPORTER)
   reportUsage(@Arg('reports', () => [UsageReportInput]) reports: UsageReportInput[], @Ctx() ctx: Context): Promise<ReportUsagePayload> {
-    return ctx.services.ingestion.reportUsage(reports);
+    return ctx.services.ingestion.reportUsage(ctx.caller!, reports);
   }
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/database';
-import { Problems } from '../../errors/errors';
+import { ForbiddenError, Problems } from '../../errors/errors';
+import type { Caller } from '../auth/auth.types';
 import type { IngestionRepository } from './ingestion.repository';
 import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
 
@@ -10,26 +11,28 @@ export interface ReportUsageResult {
   superseded: number;
 }
 
-export interface IngestionOptions {
-  maxBatchSize: number;
-}
 
 export class IngestionService {
   constructor(
     private readonly db: Database,
     private readonly repository: IngestionRepository,
-    private readonly options: IngestionOptions = { maxBatchSize: 10_000 },
+    private readonly limits: { maxBatchSize: number },
   ) {}
 
   /**
    * Stores a batch of usage reports atomically: every report is valid and written, or nothing
    * is written and one error lists every problem.
    */
-  async reportUsage(reports: readonly UsageReport[]): Promise<ReportUsageResult> {
+  async reportUsage(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
     const problems = new Problems();
-    if (reports.length > this.options.maxBatchSize) {
-      problems.add(['reports'], `at most ${this.options.maxBatchSize} reports per batch, got ${reports.length}`);
+    if (reports.length > this.limits.maxBatchSize) {
+      problems.add(['reports'], `at most ${this.limits.maxBatchSize} reports per batch, got ${reports.length}`);
       problems.throwIfAny();
+    }
+    const foreign = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
+    if (foreign.length > 0) {
+      const shown = foreign.slice(0, 10).map((i) => `reports[${i}]`).join(', ');
+      throw new ForbiddenError(`This key may not report for the project of ${shown}${foreign.length > 10 ? ', ...' : ''}; nothing was written`);
     }
     const meterNames = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
     const meters = await this.repository.meterIds(meterNames.filter((m) => typeof m === 'string'));

@@ -5,6 +5,8 @@ const RESOURCE_COLUMNS = `r.id, r.external_id, r.type, r.created_at, p.name AS p
   FROM resources r LEFT JOIN projects p ON p.id = r.project_id LEFT JOIN users u ON u.id = r.user_id`;
 
 export interface ResourceQuery {
+  /** The projects the caller may see; null: all. */
+  visible: string[] | null;
   project: string | null;
   user: string | null;
   type: string | null;
@@ -17,8 +19,12 @@ export interface ResourceQuery {
 export class ResourcesRepository {
   constructor(private readonly pool: Pool) {}
 
-  async byExternalIds(ids: readonly string[]): Promise<DbResourceRow[]> {
-    const { rows } = await this.pool.query<DbResourceRow>(`SELECT ${RESOURCE_COLUMNS} WHERE r.external_id = ANY($1::text[])`, [ids]);
+  /** Resources by id, of the visible projects only (null: all). */
+  async byExternalIds(ids: readonly string[], visible: readonly string[] | null): Promise<DbResourceRow[]> {
+    const { rows } = await this.pool.query<DbResourceRow>(
+      `SELECT ${RESOURCE_COLUMNS} WHERE r.external_id = ANY($1::text[]) AND ($2::text[] IS NULL OR p.name = ANY($2))`,
+      [ids, visible],
+    );
     return rows;
   }
 
@@ -38,9 +44,10 @@ export class ResourcesRepository {
                WHERE m.resource_id = r.id AND m.valid_from <= $5 AND (m.valid_to IS NULL OR m.valid_to > $5)
                  AND m.metadata @> $4))
          AND ($6::text IS NULL OR r.external_id > $6)
+         AND ($8::text[] IS NULL OR p.name = ANY($8))
        ORDER BY r.external_id
        LIMIT $7`,
-      [q.project, q.user, q.type, q.metadata === null ? null : JSON.stringify(q.metadata), q.at, q.after, q.limit],
+      [q.project, q.user, q.type, q.metadata === null ? null : JSON.stringify(q.metadata), q.at, q.after, q.limit, q.visible],
     );
     return rows;
   }
@@ -75,13 +82,17 @@ export class ResourcesRepository {
    */
   async addVersion(
     client: PoolClient,
-    input: { resource: string; validFrom: Date; metadata: Record<string, unknown>; type: string | null },
+    input: { resource: string; validFrom: Date; metadata: Record<string, unknown>; type: string | null; project: string | null },
   ): Promise<{ resourceId: number; version: DbMetadataRow }> {
+    if (input.project !== null) {
+      await client.query('INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [input.project]);
+    }
     const { rows: [resource] } = await client.query<{ id: number }>(
-      `INSERT INTO resources (external_id, type) VALUES ($1, $2)
-       ON CONFLICT (external_id) DO UPDATE SET type = COALESCE(EXCLUDED.type, resources.type)
+      `INSERT INTO resources AS r (external_id, type, project_id) VALUES ($1, $2, (SELECT id FROM projects WHERE name = $3))
+       ON CONFLICT (external_id) DO UPDATE
+         SET type = COALESCE(EXCLUDED.type, r.type), project_id = COALESCE(r.project_id, EXCLUDED.project_id)
        RETURNING id`,
-      [input.resource, input.type],
+      [input.resource, input.type, input.project],
     );
     const metadata = JSON.stringify(input.metadata);
     const replaced = await client.query<DbMetadataRow>(

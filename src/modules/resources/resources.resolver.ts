@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ADMIN, READER, REPORTER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
 import { DateTimeScalar, JSONObjectScalar } from '../../common/scalars';
@@ -14,17 +15,19 @@ import {
 @Resolver(() => Resource)
 export class ResourcesResolver {
   @Query(() => Resource, { nullable: true, description: 'One resource by its id; null when there is none.' })
+  @Authorized(ADMIN, READER)
   resource(@Arg('id', () => String) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
-    return ctx.services.resources.resource(id);
+    return ctx.services.resources.resource(ctx.caller!, id);
   }
 
   @Query(() => ResourceConnection, { description: 'Resources by id, filtered.' })
+  @Authorized(ADMIN, READER)
   resources(
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => ResourceFilter, { nullable: true }) filter?: ResourceFilter | null,
   ): Promise<ResourceConnection> {
-    return ctx.services.resources.resources(filter, page);
+    return ctx.services.resources.resources(ctx.caller!, filter, page);
   }
 
   @FieldResolver(() => JSONObjectScalar, { nullable: true, description: 'The metadata valid at `at` (default now); null when none was.' })
@@ -44,10 +47,11 @@ export class ResourcesResolver {
   @Mutation(() => SetResourceMetadataPayload, {
     description: 'Records what a resource is from validFrom on, so that usage is attributed to what it was when used.',
   })
+  @Authorized(ADMIN, REPORTER)
   setResourceMetadata(
     @Arg('input', () => SetResourceMetadataInput) input: SetResourceMetadataInput,
     @Ctx() ctx: Context,
   ): Promise<SetResourceMetadataPayload> {
-    return ctx.services.resources.setMetadata(input);
+    return ctx.services.resources.setMetadata(ctx.caller!, input);
   }
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database';
 import { pageRequest, toPage, type Page } from '../../common/pagination';
-import { Problems, ValidationError } from '../../errors/errors';
+import { ForbiddenError, Problems, ValidationError } from '../../errors/errors';
+import { SYSTEM, visibleProjects, type Caller } from '../auth/auth.types';
 import { fromDbMetadata, fromDbResource } from './resources.mapping';
 import type { ResourcesRepository } from './resources.repository';
 import type { Resource, ResourceFilter, ResourceMetadataVersion, SetResourceMetadataInput } from './resources.types';
@@ -11,20 +12,27 @@ export class ResourcesService {
   constructor(
     private readonly db: Database,
     private readonly repository: ResourcesRepository,
+    private readonly limits: { maxPageSize: number },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async resource(id: string): Promise<Resource | null> {
-    const [row] = await this.repository.byExternalIds([id]);
+  /** The resource, if it exists and the caller may see it: otherwise null, whichever it is. */
+  async resource(caller: Caller, id: string): Promise<Resource | null> {
+    const [row] = await this.repository.byExternalIds([id], visibleProjects(null, caller));
     return row ? fromDbResource(row) : null;
   }
 
-  async resources(filter: ResourceFilter | null | undefined, page: { first?: number | null; after?: string | null }): Promise<Page<Resource>> {
+  async resources(
+    caller: Caller,
+    filter: ResourceFilter | null | undefined,
+    page: { first?: number | null; after?: string | null },
+  ): Promise<Page<Resource>> {
     const problems = new Problems();
-    const { first, after } = pageRequest(page, problems);
+    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
     if (after && typeof after[0] !== 'string') problems.add(['after'], 'is not a cursor returned by this query');
     problems.throwIfAny();
     const rows = await this.repository.list({
+      visible: visibleProjects(null, caller),
       project: filter?.project ?? null,
       user: filter?.user ?? null,
       type: filter?.type ?? null,
@@ -55,12 +63,23 @@ export class ResourcesService {
     return resourceIds.map((id) => rows.filter((r) => r.resource_id === id).map(fromDbMetadata));
   }
 
-  async setMetadata(input: SetResourceMetadataInput): Promise<{ resource: Resource; version: ResourceMetadataVersion }> {
+  async setMetadata(caller: Caller, input: SetResourceMetadataInput): Promise<{ resource: Resource; version: ResourceMetadataVersion }> {
     const problems = new Problems();
     if (input.resource.trim() === '' || input.resource.length > 256) {
       problems.add(['input', 'resource'], 'must be a non-blank string of at most 256 characters');
     }
+    if (input.project != null && (input.project.trim() === '' || input.project.length > 256)) {
+      problems.add(['input', 'project'], 'must be a non-blank string of at most 256 characters');
+    }
     problems.throwIfAny();
+    if (caller.projects) {
+      // A key limited to projects versions only resources of those projects.
+      const [stored] = await this.repository.byExternalIds([input.resource], null);
+      const project = stored?.project ?? input.project ?? null;
+      if (project === null || !caller.projects.includes(project)) {
+        throw new ForbiddenError(`This key may version only resources of its projects; name one of them as input.project for a new resource`);
+      }
+    }
     try {
       const { version } = await this.db.transaction((client) =>
         this.repository.addVersion(client, {
@@ -68,9 +87,10 @@ export class ResourcesService {
           validFrom: input.validFrom,
           metadata: input.metadata,
           type: input.type ?? null,
+          project: input.project ?? null,
         }),
       );
-      return { resource: (await this.resource(input.resource))!, version: fromDbMetadata(version) };
+      return { resource: (await this.resource(SYSTEM, input.resource))!, version: fromDbMetadata(version) };
     } catch (error) {
       if ((error as { code?: string }).code !== EXCLUSION_VIOLATION) throw error;
       const closed = await this.repository.versionContaining(input.resource, input.validFrom);

@@ -76,6 +76,12 @@ export class SetResourceMetadataInput {
 
   @Field(() => String, { nullable: true, description: 'Sets the resource type (vm, volume, job, ...).' })
   type?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The resource's project, for a resource that has none yet; a key limited to projects must name one of them.",
+  })
+  project?: string | null;
 }
 
 @ObjectType()

@@ -12,11 +12,13 @@ export class StatisticsRepository {
     return rows;
   }
 
-  /** The names among these that some record has as an additional metric. */
-  async knownMetrics(names: readonly string[]): Promise<Set<string>> {
+  /** The names among these that some record (of the given projects; null: any) has as an additional metric. */
+  async knownMetrics(names: readonly string[], projects: readonly string[] | null): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ metric: string }>(
-      'SELECT m AS metric FROM unnest($1::text[]) AS m WHERE EXISTS (SELECT 1 FROM usage_metrics WHERE metric = m)',
-      [names],
+      `SELECT m AS metric FROM unnest($1::text[]) AS m
+       WHERE EXISTS (SELECT 1 FROM usage_metrics um JOIN usage_events e ON e.id = um.event_id
+                     WHERE um.metric = m AND ($2::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY($2))))`,
+      [names, projects],
     );
     return new Set(rows.map((r) => r.metric));
   }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { ADMIN, READER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
 import { Resource } from '../resources/resources.types';
@@ -11,8 +12,9 @@ export class StatisticsResolver {
       'Sum, avg, min, max, count and stddev of volume, weighted sums and durations of usage in [from, to), per meter ' +
       '(or metric), group and calendar period of a time zone; optionally prorated. One SQL statement.',
   })
+  @Authorized(ADMIN, READER)
   usageStatistics(@Arg('input', () => UsageStatisticsInput) input: UsageStatisticsInput, @Ctx() ctx: Context): Promise<UsageStatistics> {
-    return ctx.services.statistics.statistics(input);
+    return ctx.services.statistics.statistics(ctx.caller!, input);
   }
 }
 

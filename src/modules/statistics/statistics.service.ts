@@ -1,16 +1,13 @@
 import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import type { CatalogService } from '../catalog/catalog.service';
+import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbStatisticsRow } from './statistics.mapping';
 import { estimatePeriods, isTimeZone, type PeriodSpec } from './statistics.periods';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
 import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
-
-export interface StatisticsOptions {
-  maxPeriods: number;
-}
 
 const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const MAX_METADATA_KEYS = 10;
@@ -20,10 +17,10 @@ export class StatisticsService {
   constructor(
     private readonly repository: StatisticsRepository,
     private readonly catalog: CatalogService,
-    private readonly options: StatisticsOptions = { maxPeriods: 100_000 },
+    private readonly limits: { maxPeriods: number },
   ) {}
 
-  async statistics(input: UsageStatisticsInput): Promise<UsageStatistics> {
+  async statistics(caller: Caller, input: UsageStatisticsInput): Promise<UsageStatistics> {
     const problems = new Problems();
     const at = (...path: (string | number)[]) => ['input', ...path];
     const meters = input.meters ?? [];
@@ -40,8 +37,8 @@ export class StatisticsService {
       period = { unit: input.period.unit, size: input.period.size ?? 1 };
       if (!Number.isInteger(period.size) || period.size < 1 || period.size > MAX_PERIOD_SIZE) {
         problems.add(at('period', 'size'), `must be a whole number from 1 to ${MAX_PERIOD_SIZE}`);
-      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.options.maxPeriods) {
-        problems.add(at('period'), `[from, to) holds more than ${this.options.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
+      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.limits.maxPeriods) {
+        problems.add(at('period'), `[from, to) holds more than ${this.limits.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
       }
     }
     const metadataKeys = input.groupByMetadata ?? [];
@@ -50,8 +47,9 @@ export class StatisticsService {
       if (!METADATA_KEY.test(key)) problems.add(at('groupByMetadata', i), `"${key}" is not a plain identifier (letters, digits and _)`);
     });
     const meterIds = meters.length > 0 ? await this.catalog.meterIds(meters, problems, at('meters')) : null;
+    const filter = { ...input.filter, projects: visibleProjects(input.filter?.projects, caller) };
     if (metrics.length > 0) {
-      const known = await this.repository.knownMetrics(metrics);
+      const known = await this.repository.knownMetrics(metrics, filter.projects);
       metrics.forEach((m, i) => {
         if (!known.has(m)) problems.add(at('metrics', i), `no record has the metric "${m}"`);
       });
@@ -63,7 +61,7 @@ export class StatisticsService {
       metrics: metrics.length > 0 ? [...new Set(metrics)] : null,
       from: input.from,
       to: input.to,
-      filter: input.filter,
+      filter,
       groupBy: [...new Set(input.groupBy ?? [])],
       groupByMetadata: metadataKeys,
       period,
@@ -77,7 +75,7 @@ export class StatisticsService {
    * For the Resource.usage loader: per-meter statistics of each resource over [from, to), one
    * statement for all the resources asked with the same range.
    */
-  async resourceUsage(keys: readonly { resource: string; from: Date; to: Date; prorate: boolean }[]): Promise<UsageStatisticsRow[][]> {
+  async resourceUsage(caller: Caller, keys: readonly { resource: string; from: Date; to: Date; prorate: boolean }[]): Promise<UsageStatisticsRow[][]> {
     const problems = new Problems();
     for (const key of keys) checkTimeRange(key, problems, []);
     problems.throwIfAny();
@@ -95,7 +93,7 @@ export class StatisticsService {
         metrics: null,
         from: g.from,
         to: g.to,
-        filter: { resources: g.resources },
+        filter: { resources: g.resources, projects: visibleProjects(null, caller) },
         groupBy: [GroupBy.RESOURCE],
         groupByMetadata: [],
         period: null,

@@ -1,0 +1,72 @@
+import { Problems, UnauthenticatedError } from '../../errors/errors';
+import { generateKey, parseToken, secretMatches } from './auth.keys';
+import type { AuthRepository } from './auth.repository';
+import { ApiRole, SYSTEM, type Caller } from './auth.types';
+
+export interface AuthOptions {
+  /** The local demo's convenience: a request without credentials acts as admin. */
+  anonymousAdmin: boolean;
+}
+
+export interface KeyInfo {
+  id: string;
+  role: ApiRole;
+  projects: string[];
+  description: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export class AuthService {
+  constructor(
+    private readonly repository: AuthRepository,
+    private readonly options: AuthOptions,
+  ) {}
+
+  /**
+   * The caller named by an Authorization header, or null when there is none (and no anonymous
+   * access). A header that names no valid key is refused outright: a typo must not fall back
+   * to anonymous access.
+   */
+  async authenticate(authorization: string | undefined): Promise<Caller | null> {
+    if (authorization === undefined || authorization === '') {
+      return this.options.anonymousAdmin ? SYSTEM : null;
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const parsed = bearer ? parseToken(bearer[1]) : undefined;
+    if (!parsed) throw new UnauthenticatedError('The Authorization header must be "Bearer <API key>"');
+    const key = await this.repository.findActive(parsed.id);
+    if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthenticatedError('The API key is not valid');
+    return { role: key.role, projects: key.projects.length > 0 ? key.projects : null, keyId: key.id };
+  }
+
+  /** Creates a key; its token is returned once, here, and never stored. */
+  async createKey(input: { role: string; projects: string[]; description?: string | null }): Promise<{ token: string; key: KeyInfo }> {
+    const problems = new Problems();
+    const role = input.role.toUpperCase();
+    if (!Object.values(ApiRole).includes(role as ApiRole)) problems.add(['role'], 'must be admin, reporter or reader');
+    if (role === ApiRole.ADMIN && input.projects.length > 0) problems.add(['projects'], 'an admin key is not limited to projects');
+    input.projects.forEach((p, i) => {
+      if (p.trim() === '') problems.add(['projects', i], 'must not be blank');
+    });
+    problems.throwIfAny();
+    const generated = generateKey();
+    const stored = await this.repository.create({
+      id: generated.id,
+      secretHash: generated.secretHash,
+      role: role as ApiRole,
+      projects: [...new Set(input.projects)],
+      description: input.description ?? null,
+    });
+    const { secretHash: _secret, ...key } = stored;
+    return { token: generated.token, key };
+  }
+
+  listKeys(): Promise<KeyInfo[]> {
+    return this.repository.list();
+  }
+
+  revokeKey(id: string): Promise<boolean> {
+    return this.repository.revoke(id);
+  }
+}
