@@ -48,6 +48,9 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     validationRules: protection.validationRules,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // main.ts stops the server on SIGINT and SIGTERM, after the requests in flight; Apollo's own
+    // handlers would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       ...protection.plugins,
       requestIdPlugin(options.logger),

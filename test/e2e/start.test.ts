@@ -16,7 +16,9 @@ interface Running {
 
 function start(dataDir: string): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, MQL_DATA_DIR: dataDir, PORT: '0', MQL_EMBEDDED_PORT: '0' };
+  // As a user runs it: jest's NODE_ENV=test changes how libraries handle signals.
   delete env.DATABASE_URL;
+  delete env.NODE_ENV;
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
@@ -42,7 +44,7 @@ async function query(endpoint: string, q: string): Promise<any> {
   return response.json();
 }
 
-test('starts on an embedded database with demo data, survives being killed, and stops on SIGTERM', async () => {
+test('starts on an embedded database with demo data, survives being killed, and stops on SIGINT and SIGTERM', async () => {
   expect(existsSync(MAIN)).toBe(true);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'meterql-start-'));
 
@@ -63,6 +65,11 @@ test('starts on an embedded database with demo data, survives being killed, and 
   expect(again.data.meters).toEqual(meters.data.meters);
   expect(again.data.projects.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['astro', 'climate', 'genomics']);
 
-  second.child.kill('SIGTERM');
+  second.child.kill('SIGINT');
   expect(await exited(second.child)).toBe(0);
+
+  const third = await start(dataDir);
+  expect(third.output.join('')).not.toMatch(/left running/);
+  third.child.kill('SIGTERM');
+  expect(await exited(third.child)).toBe(0);
 }, 120_000);
