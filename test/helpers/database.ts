@@ -48,12 +48,13 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     }
   });
   const url = databaseUrl(process.env.MQL_TEST_ADMIN_URL!, name);
-  const db = connectDatabase(url, { max: 8 });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const db = connectDatabase(url, { max: 8, statementTimeoutMs: limits.statementTimeoutMs });
   return {
     name,
     url,
     db,
-    services: createServices(db, { limits: { ...DEFAULT_LIMITS, ...options.limits }, anonymousAdmin: options.anonymousAdmin ?? true }),
+    services: createServices(db, { limits, anonymousAdmin: options.anonymousAdmin ?? true }),
     async sql(text, values) {
       return (await db.pool.query(text, values)).rows;
     },

@@ -1,0 +1,141 @@
+import { Client } from 'pg';
+import { DEFAULT_LIMITS } from '../../src/config';
+import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { defineMeters } from '../helpers/fixtures';
+import { loggedErrors, startTestServer, type TestServer } from '../helpers/server';
+
+let t: TestDatabase;
+const servers: TestServer[] = [];
+const serve = async (options: Parameters<typeof startTestServer>[1] = {}) => {
+  const server = await startTestServer(t.services, options);
+  servers.push(server);
+  return server;
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase({ limits: { maxBatchSize: 3 } });
+  await defineMeters(t.services, [{ name: 'cpu.hours' }]);
+  await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'cpu.hours', start: new Date('2026-01-01T00:00:00Z'), volume: 1 }]);
+});
+afterAll(async () => {
+  for (const server of servers) await server.close();
+  await t?.drop();
+});
+
+describe('limits, each with a clear error', () => {
+  test('query depth', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, maxDepth: 4 } });
+    const deep = await api.gql('{ components { meters { component { meters { component { name } } } } } }');
+    expect(deep.errors?.[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 4/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect((await api.gql('{ components { meters { name } } }')).errors).toBeUndefined();
+  });
+
+  test('aliases', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, maxAliases: 3 } });
+    const many = await api.gql(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: meters { name }`).join(' ')} }`);
+    expect(many.errors?.[0]).toMatchObject({ message: expect.stringMatching(/aliases limit of 3/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  test('cost', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, maxCost: 50 } });
+    const costly = await api.gql('{ usageEvents(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { edges { node { id volume meter { name unit component { name } } } } } }');
+    expect(costly.errors?.[0]).toMatchObject({ message: expect.stringMatching(/cost limit of 50/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  test('page size', async () => {
+    const small = await createTestDatabase({ limits: { maxPageSize: 10 } });
+    try {
+      const api = await startTestServer(small.services);
+      servers.push(api);
+      const response = await api.gql('{ users(first: 11) { edges { cursor } } }');
+      expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['first'], message: 'must be between 1 and 10' }] });
+    } finally {
+      await small.drop();
+    }
+  });
+
+  test('reports per batch', async () => {
+    const api = await serve();
+    const report = { project: 'p', meter: 'cpu.hours', start: '2026-01-02T00:00:00Z', volume: 1 };
+    const response = await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', { r: [report, report, report, report] });
+    expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['reports'], message: 'at most 3 reports per batch, got 4' }] });
+  });
+
+  test('request body size', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, maxBodyBytes: 2048 } });
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ meters { name } } # ${'x'.repeat(4096)}` }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  test('statement timeout', async () => {
+    const slow = await createTestDatabase({ limits: { statementTimeoutMs: 20 } });
+    try {
+      // Defined outside the pool, whose statements may take 20 ms at most.
+      const admin = new Client({ connectionString: slow.url });
+      await admin.connect();
+      await admin.query(`INSERT INTO components (name) VALUES ('c');
+        INSERT INTO meters (name, component_id, unit, type) SELECT 'm', id, 'h', 'DELTA' FROM components;
+        INSERT INTO projects (name) VALUES ('p'); INSERT INTO sources (name) VALUES ('s');
+        INSERT INTO usage_events (meter_id, project_id, source_id, start_time, volume, content_hash)
+          SELECT m.id, p.id, s.id, '2026-01-05T00:00:00Z', 1, 'x' FROM meters m, projects p, sources s`);
+      await admin.end();
+      const api = await startTestServer(slow.services);
+      servers.push(api);
+      // 86,400 minute periods: computing their boundaries alone takes far longer than 20 ms.
+      const response = await api.gql('{ usageStatistics(input: { meters: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-03-02T00:00:00Z", period: { unit: MINUTE } }) { rows { sum } } }');
+      expect(response.errors?.[0].extensions).toEqual({ code: 'TIMEOUT', requestId: expect.any(String) });
+      expect(response.errors?.[0].message).toMatch(/statement timeout/);
+    } finally {
+      await slow.drop();
+    }
+  });
+
+  test('request deadline', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 1 } });
+    const reports = Array.from({ length: 3 }, (_, i) => ({ project: 'p', meter: 'cpu.hours', start: new Date(Date.UTC(2026, 2, 1, i)).toISOString(), volume: 1 }));
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', variables: { r: reports } }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request was not answered within 1 ms', extensions: { code: 'TIMEOUT' } }] });
+  });
+
+  test('introspection and the landing page can be turned off', async () => {
+    const api = await serve({ introspection: false, landingPage: false });
+    const response = await api.gql('{ __schema { types { name } } }');
+    expect(response.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.errors?.[0].message).toMatch(/introspection/i);
+    // Field suggestions would reveal the schema too.
+    const typo = await api.gql('{ meterz { name } }');
+    expect(typo.errors?.[0].message).not.toMatch(/Did you mean/);
+    const page = await fetch(api.url, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toMatch(/<html/i);
+
+    const open = await serve({ introspection: true, landingPage: true });
+    expect((await open.gql('{ __schema { queryType { name } } }')).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect(await (await fetch(open.url, { headers: { accept: 'text/html' } })).text()).toMatch(/<html/i);
+  });
+
+  test('an unexpected error shows no SQL or internals, and its request id is logged', async () => {
+    const api = await serve();
+    await t.sql('ALTER TABLE usage_metrics RENAME TO usage_metrics_moved');
+    try {
+      const response = await api.gql('{ usageStatistics(input: { metrics: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { rows { sum } } }');
+      const [error] = response.errors!;
+      expect(error.message).toBe('Internal server error');
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(JSON.stringify(response)).not.toMatch(/usage_metrics|relation|SELECT|at .*\.ts/);
+      expect(loggedErrors).toContainEqual(expect.objectContaining({ requestId: error.extensions!.requestId, error: expect.stringContaining('usage_metrics') }));
+    } finally {
+      await t.sql('ALTER TABLE usage_metrics_moved RENAME TO usage_metrics');
+    }
+  });
+});
