@@ -9,12 +9,32 @@ import { createServices } from './services';
 
 const log = (message: string) => console.log(`[meterql] ${message}`);
 
+/** What to close on the way out, in the reverse order of opening. */
+const closers: { name: string; close: () => Promise<void> }[] = [];
+let stopping = false;
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: answering the requests in flight, then stopping`);
+  for (const { name, close } of closers.reverse()) {
+    await close().catch((error: unknown) => console.error(`[meterql] closing ${name} failed: ${String(error)}`));
+  }
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  // Before anything else: a signal that arrives before its handler exists kills the process outright.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   const config = loadConfig();
   const database = await openDatabase(config, log);
+  closers.push({ name: 'the embedded database', close: () => database.release() });
   if (database.embedded) log(`embedded PostgreSQL at ${database.url.replace(/:[^:@/]*@/, ':***@')}`);
 
   const db = connectDatabase(database.url, { statementTimeoutMs: config.limits.statementTimeoutMs });
+  closers.push({ name: 'the connection pool', close: () => db.close() });
   const services = createServices(db, { limits: config.limits, anonymousAdmin: config.anonymousAdmin });
   if (config.demoData && (await services.catalog.meters()).length === 0) {
     log('loading the demo dataset into the empty database ...');
@@ -27,24 +47,12 @@ async function main(): Promise<void> {
     landingPage: config.landingPage,
     logger: { error: (message, details) => console.error(JSON.stringify({ level: 'error', message, ...details })) },
   });
+  closers.push({ name: 'the HTTP server', close: () => http.close() });
   const endpoint = await http.listen(config.port, config.host);
-  log(`GraphQL API ready at ${endpoint}`);
   if (config.anonymousAdmin) {
     log('requests without an API key act as admin: a convenience of the local demo (set MQL_ANONYMOUS_ADMIN=false to require keys)');
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: answering the requests in flight, then stopping`);
-    await http.close();
-    await db.close();
-    await database.release();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  log(`GraphQL API ready at ${endpoint}`);
 }
 
 main().catch((error: unknown) => {

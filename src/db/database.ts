@@ -15,6 +15,7 @@ export interface Database {
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
+const ignore = () => undefined;
 const MAX_ATTEMPTS = 5;
 
 export function connectDatabase(connectionString: string, options: { max?: number; statementTimeoutMs?: number } = {}): Database {
@@ -28,18 +29,25 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
     async transaction(fn) {
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
+        // The server may end the connection while it is checked out; the failure then reaches
+        // the query in progress, and an unheard 'error' event must not end the process.
+        client.on('error', ignore);
+        let failed: Error | undefined;
         try {
           await client.query('BEGIN');
           const result = await fn(client);
           await client.query('COMMIT');
           return result;
         } catch (error) {
+          failed = error as Error;
           await client.query('ROLLBACK').catch(() => undefined);
           // A deadlock or serialization failure rolled everything back: running it again is safe.
           if (!RETRYABLE.has((error as { code?: string }).code ?? '') || attempt === MAX_ATTEMPTS) throw error;
           await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20 * attempt));
         } finally {
-          client.release();
+          // A connection that failed may be broken (the server went away): it is closed, not reused.
+          client.off('error', ignore);
+          client.release(failed);
         }
       }
     },

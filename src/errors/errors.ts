@@ -85,11 +85,16 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|terminating connection|connec
  * since reports are idempotent) or timed out.
  */
 export function infrastructureError(error: unknown): DomainError | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code } = error as { code?: unknown };
+  // Read by shape, not class: pg, Prisma and Node's sockets fail with different kinds of
+  // objects, and graphql-js wraps a non-Error in one whose thrownValue holds it.
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message, cause, thrownValue } = error as { code?: unknown; message?: unknown; cause?: unknown; thrownValue?: unknown };
   if (code === '57014') return new TimeoutError();
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return new UnavailableError();
-  if (UNAVAILABLE_MESSAGE.test(error.message)) return new UnavailableError();
-  const cause = (error as { cause?: unknown }).cause;
-  return cause && cause !== error ? infrastructureError(cause) : undefined;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return new UnavailableError();
+  for (const inner of [cause, thrownValue]) {
+    const found = inner !== error ? infrastructureError(inner) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -24,6 +24,8 @@ test('database failures are classified, wherever they are wrapped', () => {
   expect(infrastructureError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBeInstanceOf(UnavailableError);
   expect(infrastructureError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(UnavailableError);
   expect(infrastructureError(new Error('wrapped', { cause: refused }))).toBeInstanceOf(UnavailableError);
+  // A plain object, as some drivers throw, wrapped by graphql-js as a thrown value.
+  expect(infrastructureError({ message: 'Unexpected error value', thrownValue: { errno: -111, code: 'ECONNREFUSED' } })).toBeInstanceOf(UnavailableError);
   expect(infrastructureError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBeInstanceOf(TimeoutError);
   expect(infrastructureError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeUndefined();
   expect(formatError({ message: 'x' }, refused).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
