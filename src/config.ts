@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isTimeZone } from './modules/statistics/statistics.periods';
 
 /** The configurable limits, each with a clear error when passed. */
 export interface Limits {
@@ -30,6 +31,10 @@ export interface Config {
   introspection: boolean;
   landingPage: boolean;
   limits: Limits;
+  /** Zones whose day and month rollups are kept; empty: statistics read events only. */
+  rollupTimeZones: string[];
+  /** How often dirty hours are rolled up again, in ms. */
+  rollupRefreshMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -54,6 +59,14 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+function rollupZones(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return ['UTC'];
+  if (raw.trim().toLowerCase() === 'none') return [];
+  const zones = [...new Set(raw.split(',').map((z) => z.trim()).filter(Boolean))];
+  for (const zone of zones) if (!isTimeZone(zone)) problems.push(`MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone`);
+  return zones;
+}
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
@@ -104,6 +117,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     anonymousAdmin,
     introspection: flag('MQL_INTROSPECTION', development),
     landingPage: flag('MQL_LANDING_PAGE', development),
+    rollupTimeZones: rollupZones(env.MQL_ROLLUP_TIME_ZONES, problems),
+    rollupRefreshMs: integer('MQL_ROLLUP_REFRESH_MS', 1000, 10, 3_600_000),
     limits: {
       maxDepth: integer('MQL_MAX_DEPTH', D.maxDepth, 2, 100),
       maxAliases: integer('MQL_MAX_ALIASES', D.maxAliases, 1, 1000),

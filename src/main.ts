@@ -35,11 +35,18 @@ async function main(): Promise<void> {
 
   const db = connectDatabase(database.url, { statementTimeoutMs: config.limits.statementTimeoutMs });
   closers.push({ name: 'the connection pool', close: () => db.close() });
-  const services = createServices(db, { limits: config.limits, anonymousAdmin: config.anonymousAdmin });
+  const services = createServices(db, {
+    limits: config.limits,
+    anonymousAdmin: config.anonymousAdmin,
+    rollupTimeZones: config.rollupTimeZones.length > 0 ? config.rollupTimeZones : null,
+  });
   if (config.demoData && (await services.catalog.meters()).length === 0) {
     log('loading the demo dataset into the empty database ...');
     log(`loaded ${await loadDemoData(services)} demo usage reports`);
   }
+  await services.rollups.ensureZones(log);
+  services.rollups.start(config.rollupRefreshMs, (error) => console.error(JSON.stringify({ level: 'error', message: 'rollup refresh failed', error: String(error) })));
+  closers.push({ name: 'the rollup refresher', close: () => services.rollups.stop() });
 
   const http = await createHttpServer(await createSchema(), services, {
     limits: config.limits,

@@ -12,17 +12,22 @@ import { IngestionRepository } from './modules/ingestion/ingestion.repository';
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { ResourcesRepository } from './modules/resources/resources.repository';
 import { ResourcesService } from './modules/resources/resources.service';
+import { RollupsRepository } from './modules/statistics/rollups.repository';
+import { RollupsService } from './modules/statistics/rollups.service';
 import { StatisticsRepository } from './modules/statistics/statistics.repository';
 import { StatisticsService } from './modules/statistics/statistics.service';
 
 export interface ServiceOptions {
   limits: Limits;
   anonymousAdmin: boolean;
+  /** Zones whose day and month rollups are kept; statistics read no rollups when this is null. */
+  rollupTimeZones?: string[] | null;
 }
 
 /** The domain services, wired once per process from one database. */
 export function createServices(db: Database, options: ServiceOptions = { limits: DEFAULT_LIMITS, anonymousAdmin: false }) {
   const { limits } = options;
+  const rollupTimeZones = options.rollupTimeZones === undefined ? ['UTC'] : options.rollupTimeZones;
   const catalog = new CatalogService(new CatalogRepository(db.prisma));
   return {
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin }),
@@ -31,7 +36,8 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
     ingestion: new IngestionService(db, new IngestionRepository(db.pool), limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
-    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, limits),
+    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
+    rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000 }),
   };
 }
 

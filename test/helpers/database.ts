@@ -30,6 +30,8 @@ export interface TestDatabaseOptions {
   /** Requests without a key act as admin, as on the local demo (default true). */
   anonymousAdmin?: boolean;
   limits?: Partial<Limits>;
+  /** Zones whose day and month rollups are kept (default UTC); null: statistics read events only. */
+  rollupTimeZones?: string[] | null;
 }
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
@@ -54,7 +56,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     name,
     url,
     db,
-    services: createServices(db, { limits, anonymousAdmin: options.anonymousAdmin ?? true }),
+    services: createServices(db, { limits, anonymousAdmin: options.anonymousAdmin ?? true, rollupTimeZones: options.rollupTimeZones }),
     async sql(text, values) {
       return (await db.pool.query(text, values)).rows;
     },

@@ -13,7 +13,15 @@ test('defaults: embedded database with demo data on 127.0.0.1:4000, anonymous ad
     introspection: true,
     landingPage: true,
     limits: DEFAULT_LIMITS,
+    rollupTimeZones: ['UTC'],
+    rollupRefreshMs: 1000,
   });
+});
+
+test('rollup time zones: a list of IANA names, or none', () => {
+  expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'UTC, Europe/Berlin,UTC' }, '/x').rollupTimeZones).toEqual(['UTC', 'Europe/Berlin']);
+  expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'none' }, '/x').rollupTimeZones).toEqual([]);
+  expect(() => loadConfig({ MQL_ROLLUP_TIME_ZONES: 'Europe/Nowhere' }, '/x')).toThrow(/"Europe\/Nowhere" is not an IANA time zone/);
 });
 
 test('anonymous admin only for the embedded database on a loopback address', () => {

@@ -13,6 +13,7 @@ const base: StatisticsQuery = {
   period: null,
   timeZone: 'UTC',
   prorate: false,
+  rollups: false,
 };
 const squash = (sql: string) => sql.replace(/\s+/g, ' ');
 
@@ -23,6 +24,26 @@ describe('statisticsSql', () => {
     expect(squash(text)).toContain('width_bucket(e.start_time, bounds.b) AS bucket');
     expect(squash(text)).toContain('e.start_time >= $1::timestamptz AND e.start_time < $2::timestamptz');
     expect(values).toEqual([base.from, base.to, [7]]);
+    expect(text).not.toContain('usage_rollups');
+  });
+
+  test('where rollups may answer, one statement holds both paths and chooses at run time', () => {
+    const { text } = statisticsSql({ ...base, rollups: true, groupBy: [GroupBy.PROJECT], period: { unit: PeriodUnit.DAY, size: 1 } });
+    expect(squash(text)).toContain('choice AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM usage_rollup_dirty d');
+    expect(squash(text)).toContain("e.grain = (SELECT grain FROM choice) AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END");
+    expect(squash(text)).toContain('UNION ALL SELECT');
+    expect(squash(text)).toContain('WHERE (SELECT grain FROM choice) IS NULL AND e.meter_id = ANY($5::int[])');
+  });
+
+  test.each([
+    ['prorate', { prorate: true }],
+    ['metadata groups', { groupByMetadata: ['flavor'] }],
+    ['resource groups', { groupBy: [GroupBy.RESOURCE] }],
+    ['a resource filter', { filter: { resources: ['vm-1'] } }],
+    ['a metadata filter', { filter: { metadata: { a: 1 } } }],
+    ['metrics', { meterIds: null, metrics: ['energy'] }],
+  ])('%s: events only, rollups cannot hold the answer', (_, override) => {
+    expect(statisticsSql({ ...base, rollups: true, ...override }).text).not.toContain('usage_rollups');
   });
 
   test.each([

@@ -83,7 +83,21 @@ export class IngestionRepository {
     }
     await this.insertAdditionalResources(client, written, meters, ids, resources);
     await this.insertAdditionalMetrics(client, written);
+    await this.markRollupsDirty(client, written.flatMap(({ report }) => [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({ meter: meters.get(meter)!, start: report.start }))));
     return { created: written.length - updatedIds.length, updated: updatedIds.length };
+  }
+
+  /** The hours whose rollups the written records change; see statistics/rollups.repository.ts. */
+  private async markRollupsDirty(client: PoolClient, written: { meter: number; start: Date }[]): Promise<void> {
+    if (written.length === 0) return;
+    await client.query(
+      `INSERT INTO usage_rollup_dirty (meter_id, hour)
+       SELECT DISTINCT meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
+       FROM unnest($1::int[], $2::timestamptz[]) AS w(meter_id, start_time)
+       ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+      [written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
+    );
   }
 
   /** Ids of the named rows of a dimension table, inserting the names it does not hold yet. */

@@ -26,6 +26,7 @@ export interface DbStatisticsRow {
   weighted_sum: string;
   duration_sum: string | null;
   duration_avg: string | null;
+  source: string;
 }
 
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));

@@ -17,7 +17,7 @@ export class StatisticsService {
   constructor(
     private readonly repository: StatisticsRepository,
     private readonly catalog: CatalogService,
-    private readonly limits: { maxPeriods: number },
+    private readonly options: { maxPeriods: number; rollups: boolean },
   ) {}
 
   async statistics(caller: Caller, input: UsageStatisticsInput): Promise<UsageStatistics> {
@@ -37,8 +37,8 @@ export class StatisticsService {
       period = { unit: input.period.unit, size: input.period.size ?? 1 };
       if (!Number.isInteger(period.size) || period.size < 1 || period.size > MAX_PERIOD_SIZE) {
         problems.add(at('period', 'size'), `must be a whole number from 1 to ${MAX_PERIOD_SIZE}`);
-      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.limits.maxPeriods) {
-        problems.add(at('period'), `[from, to) holds more than ${this.limits.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
+      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.options.maxPeriods) {
+        problems.add(at('period'), `[from, to) holds more than ${this.options.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
       }
     }
     const metadataKeys = input.groupByMetadata ?? [];
@@ -56,7 +56,7 @@ export class StatisticsService {
     }
     problems.throwIfAny();
 
-    const rows = await this.run({
+    const { rows, aggregatedFrom } = await this.run({
       meterIds,
       metrics: metrics.length > 0 ? [...new Set(metrics)] : null,
       from: input.from,
@@ -67,8 +67,9 @@ export class StatisticsService {
       period,
       timeZone,
       prorate: input.prorate ?? false,
+      rollups: this.options.rollups,
     });
-    return { from: input.from, to: input.to, timeZone, period, prorate: input.prorate ?? false, rows };
+    return { from: input.from, to: input.to, timeZone, period, prorate: input.prorate ?? false, aggregatedFrom, rows };
   }
 
   /**
@@ -88,7 +89,7 @@ export class StatisticsService {
     }
     const found = new Map<string, UsageStatisticsRow[]>();
     for (const [id, g] of groups) {
-      const rows = await this.run({
+      const { rows } = await this.run({
         meterIds: null,
         metrics: null,
         from: g.from,
@@ -99,14 +100,15 @@ export class StatisticsService {
         period: null,
         timeZone: 'UTC',
         prorate: g.prorate,
+        rollups: false,
       });
       for (const row of rows) found.set(`${id}/${row.resource}`, [...(found.get(`${id}/${row.resource}`) ?? []), row]);
     }
     return keys.map((k) => found.get(`${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.resource}`) ?? []);
   }
 
-  private async run(q: StatisticsQuery): Promise<UsageStatisticsRow[]> {
+  private async run(q: StatisticsQuery): Promise<{ rows: UsageStatisticsRow[]; aggregatedFrom: string | null }> {
     const rows = await this.repository.aggregate(q);
-    return rows.map((row) => fromDbStatisticsRow(row, q.groupByMetadata));
+    return { rows: rows.map((row) => fromDbStatisticsRow(row, q.groupByMetadata)), aggregatedFrom: rows[0]?.source ?? null };
   }
 }

@@ -1,5 +1,6 @@
 import { SqlParams } from '../../common/sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
+import { eventAggregates, ROLLUP_AGGREGATES } from './aggregates.sql';
 import { SUB_DAY_UNITS, type PeriodSpec } from './statistics.periods';
 import { GroupBy, PeriodUnit } from './statistics.types';
 
@@ -17,6 +18,8 @@ export interface StatisticsQuery {
   period: PeriodSpec | null;
   timeZone: string;
   prorate: boolean;
+  /** Whether rollups may answer, where the query allows it. */
+  rollups: boolean;
 }
 
 /** Each dimension: the column grouped by in the aggregate, and how its name is found afterwards. */
@@ -51,9 +54,9 @@ const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; 
  * hour skipped in spring is never read, so that day has 23; six-hour periods stay at 00:00,
  * 06:00, 12:00 and 18:00, the first of them 7 hours long in autumn.
  */
-function boundariesSql(q: StatisticsQuery, from: string, to: string, p: SqlParams): string {
+function boundariesSql(q: StatisticsQuery, from: string, to: string, zone: () => string, p: SqlParams): string {
   if (!q.period) return `SELECT ARRAY[${from}, ${to}] AS b`;
-  const tz = `${p.add(q.timeZone)}::text`;
+  const tz = zone();
   const size = `${p.add(q.period.size)}::int`;
   let starts: string;
   if (SUB_DAY_UNITS.has(q.period.unit)) {
@@ -77,21 +80,124 @@ function boundariesSql(q: StatisticsQuery, from: string, to: string, p: SqlParam
           WHERE x >= ${from} AND x <= ${to}`;
 }
 
+/** Whether rollups can hold the answer: they keep every dimension but the resource, by start. */
+function rollupShaped(q: StatisticsQuery): boolean {
+  return (
+    q.rollups &&
+    q.metrics === null &&
+    q.meterIds !== null &&
+    !q.prorate &&
+    q.groupByMetadata.length === 0 &&
+    !q.groupBy.includes(GroupBy.RESOURCE) &&
+    !q.filter?.resources &&
+    !q.filter?.metadata
+  );
+}
+
+/**
+ * The grain of rollups that answers the query, or NULL for events: none while an hour of the
+ * range is dirty; else the coarsest grain every period boundary falls on (a month or day of the
+ * query's zone, if that zone's rollups are built; or a UTC hour, which is a local hour in every
+ * zone with a whole-hour offset).
+ */
+function choiceSql(meters: string, from: string, to: string, tz: string): string {
+  const aligned = (test: string) => `(SELECT bool_and(${test}) FROM bounds, unnest(bounds.b) AS x)`;
+  const zoneBuilt = `EXISTS (SELECT 1 FROM usage_rollup_zones WHERE time_zone = ${tz})`;
+  return `SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM usage_rollup_dirty d WHERE d.meter_id = ANY(${meters}) AND d.hour >= ${from} AND d.hour < ${to}) THEN NULL
+    WHEN ${zoneBuilt} AND ${aligned(`date_trunc('month', x AT TIME ZONE ${tz}) AT TIME ZONE ${tz} = x`)} THEN 'month'
+    WHEN ${zoneBuilt} AND ${aligned(`date_trunc('day', x AT TIME ZONE ${tz}) AT TIME ZONE ${tz} = x`)} THEN 'day'
+    WHEN ${aligned(`date_bin('1 hour', x, timestamptz '2000-01-01 00:00:00+00') = x`)} THEN 'hour'
+  END AS grain`;
+}
+
 export function statisticsSql(q: StatisticsQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
   const from = `${p.add(q.from)}::timestamptz`;
   const to = `${p.add(q.to)}::timestamptz`;
-  const bounds = boundariesSql(q, from, to, p);
+  // Bound only where used: PostgreSQL cannot type a parameter that no expression uses.
+  let tzParam: string | undefined;
+  const zone = () => (tzParam ??= `${p.add(q.timeZone)}::text`);
+  const bounds = boundariesSql(q, from, to, zone, p);
+  const byMetric = q.metrics !== null;
+  const groups = q.groupBy.map((g) => GROUPS[g]);
+  const groupJoins: string[] = [];
+  if (q.groupBy.includes(GroupBy.COMPONENT)) groupJoins.push('JOIN meters gm ON gm.id = e.meter_id');
+  const keyAliases = ['series', 'bucket', ...groups.map((g) => g.alias), ...q.groupByMetadata.map((_, i) => `md_${i}`)];
 
+  const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
+  const useRollups = rollupShaped(q);
+  const context = { from, to, meters, groups, groupJoins, keyAliases };
+  let agg: string;
+  let choice = '';
+  if (!useRollups) {
+    agg = eventsAggregateSql(q, context, p);
+  } else {
+    const tz = zone();
+    choice = `,\nchoice AS (${choiceSql(meters!, from, to, tz)})`;
+    const { discrete, ...filter } = q.filter ?? {};
+    const where = [
+      'e.grain = (SELECT grain FROM choice)',
+      `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE ${tz} END`,
+      `e.meter_id = ANY(${meters})`,
+      `e.bucket_start >= ${from}`,
+      `e.bucket_start < ${to}`,
+      ...(discrete == null ? [] : [`e.discrete = ${p.add(discrete)}::boolean`]),
+      ...usageFilterSql(filter, p),
+    ];
+    const viaRollups = `SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
+         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${ROLLUP_AGGREGATES}, 'rollup:' || (SELECT grain FROM choice) AS source
+  FROM usage_rollups e CROSS JOIN bounds
+  ${groupJoins.join('\n  ')}
+  WHERE ${where.join('\n    AND ')}
+  GROUP BY ${keyAliases.join(', ')}`;
+    agg = `${viaRollups}
+  UNION ALL
+  ${eventsAggregateSql(q, context, p, '(SELECT grain FROM choice) IS NULL')}`;
+  }
+
+  const names = groups.filter((g) => g.table);
+  const outerJoins = [
+    ...(byMetric ? [] : ['JOIN meters om ON om.id = a.series', 'JOIN components oc ON oc.id = om.component_id']),
+    ...names.map((g) => `LEFT JOIN ${g.table} n_${g.alias} ON n_${g.alias}.id = a.${g.alias}`),
+  ];
+  const groupColumns = groups.map((g) => (g.table ? `n_${g.alias}.${g.name}` : `a.${g.alias}`) + ` AS ${g.alias}`);
+  const component = q.groupBy.includes(GroupBy.COMPONENT) ? `n_g_component.name` : byMetric ? 'NULL::text' : 'oc.name';
+
+  // avg, stddev and durationAvg by one formula from the composable aggregates, whichever path.
+  const text = `WITH bounds AS (${bounds})${choice},
+agg AS (
+  ${agg}
+)
+SELECT ${byMetric ? 'NULL::text AS meter, NULL::text AS unit, a.series AS metric' : 'om.name AS meter, om.unit, NULL::text AS metric'},
+       ${component} AS component,
+       ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
+       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
+       sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
+       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source
+FROM agg a CROSS JOIN bounds
+${outerJoins.join('\n')}
+ORDER BY 1, 3, period_start${groups.map((g) => `, ${g.alias}`).join('')}${q.groupByMetadata.map((_, i) => `, a.md_${i}::text`).join('')}`;
+  return { text, values: p.values };
+}
+
+/** The aggregation over events (or, with metrics, their additional metrics). */
+function eventsAggregateSql(
+  q: StatisticsQuery,
+  ctx: { from: string; to: string; meters: string | null; groups: (typeof GROUPS)[GroupBy][]; groupJoins: string[]; keyAliases: string[] },
+  p: SqlParams,
+  condition?: string,
+): string {
+  const { from, to } = ctx;
   const byMetric = q.metrics !== null;
   const series = byMetric ? 'um.metric' : 'e.meter_id';
   const volume = byMetric ? 'um.volume' : 'e.volume';
   const factor = byMetric ? 'um.contingent_factor' : 'e.contingent_factor';
   const source = byMetric ? 'usage_metrics um JOIN usage_events e ON e.id = um.event_id' : 'usage_events e';
 
-  const where: string[] = [];
+  const where: string[] = condition ? [condition] : [];
   if (q.metrics) where.push(`um.metric = ANY(${p.add(q.metrics)}::text[])`);
-  if (q.meterIds) where.push(`e.meter_id = ANY(${p.add(q.meterIds)}::int[])`);
+  if (ctx.meters) where.push(`e.meter_id = ANY(${ctx.meters})`);
   let bucket: string;
   let share = '';
   let v: string;
@@ -122,9 +228,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
   }
   where.push(...usageFilterSql(q.filter, p));
 
-  const groups = q.groupBy.map((g) => GROUPS[g]);
-  const joins: string[] = [];
-  if (q.groupBy.includes(GroupBy.COMPONENT)) joins.push('JOIN meters gm ON gm.id = e.meter_id');
+  const joins = [...ctx.groupJoins];
   if (q.groupByMetadata.length > 0) {
     // The metadata version valid at the record's start: what the resource was when it was used.
     joins.push(`LEFT JOIN resource_metadata rm ON rm.resource_id = e.resource_id
@@ -133,37 +237,14 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
   const keys = [
     `${series} AS series`,
     `${bucket} AS bucket`,
-    ...groups.map((g) => `${g.key} AS ${g.alias}`),
+    ...ctx.groups.map((g) => `${g.key} AS ${g.alias}`),
     ...q.groupByMetadata.map((key, i) => `rm.metadata -> ${p.add(key)}::text AS md_${i}`),
   ];
-  const keyAliases = ['series', 'bucket', ...groups.map((g) => g.alias), ...q.groupByMetadata.map((_, i) => `md_${i}`)];
-
-  const names = groups.filter((g) => g.table);
-  const outerJoins = [
-    ...(byMetric ? [] : ['JOIN meters om ON om.id = a.series', 'JOIN components oc ON oc.id = om.component_id']),
-    ...names.map((g) => `LEFT JOIN ${g.table} n_${g.alias} ON n_${g.alias}.id = a.${g.alias}`),
-  ];
-  const groupColumns = groups.map((g) => (g.table ? `n_${g.alias}.${g.name}` : `a.${g.alias}`) + ` AS ${g.alias}`);
-  const component = q.groupBy.includes(GroupBy.COMPONENT) ? `n_g_component.name` : byMetric ? 'NULL::text' : 'oc.name';
-
-  const text = `WITH bounds AS (${bounds}),
-agg AS (
-  SELECT ${keys.join(', ')},
-         count(*) AS count, sum(e.operation_count) AS operations,
-         sum(${v}) AS sum, min(${v}) AS min, max(${v}) AS max, stddev_pop(${v}) AS stddev,
-         sum(${v} * ${factor}::numeric) AS weighted_sum,
-         sum(${duration}) AS duration_sum, avg(${duration}) AS duration_avg
+  const minMax = q.prorate ? v : volume;
+  return `SELECT ${keys.join(', ')},
+         ${eventAggregates(v, factor, duration, minMax)}, 'events' AS source
   FROM ${source} CROSS JOIN bounds ${share}
   ${joins.join('\n  ')}
   WHERE ${where.join('\n    AND ')}
-  GROUP BY ${keyAliases.join(', ')}
-)
-SELECT ${byMetric ? 'NULL::text AS meter, NULL::text AS unit, a.series AS metric' : 'om.name AS meter, om.unit, NULL::text AS metric'},
-       ${component} AS component,
-       ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
-       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max, a.stddev, a.weighted_sum, a.duration_sum, a.duration_avg
-FROM agg a CROSS JOIN bounds
-${outerJoins.join('\n')}
-ORDER BY 1, 3, period_start${groups.map((g) => `, ${g.alias}`).join('')}${q.groupByMetadata.map((_, i) => `, a.md_${i}::text`).join('')}`;
-  return { text, values: p.values };
+  GROUP BY ${ctx.keyAliases.join(', ')}`;
 }

@@ -177,6 +177,14 @@ export class UsageStatistics {
   @Field()
   prorate!: boolean;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'What the rows were computed from: "events", or rollups ("rollup:hour", "rollup:day", "rollup:month"), which give the same ' +
+      'results faster; null when there are no rows.',
+  })
+  aggregatedFrom!: string | null;
+
   @Field(() => [UsageStatisticsRow], { description: 'By meter (or metric), period start, then group values; empty periods are omitted.' })
   rows!: UsageStatisticsRow[];
 }

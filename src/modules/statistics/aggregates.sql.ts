@@ -1,0 +1,29 @@
+/**
+ * The composable aggregates of usage: what rollups store and what every statistics row is
+ * computed from, whether it reads events or rollups. Each composes by sum (or min, max), so a
+ * day's rollup is exactly its hours', and the outer query turns them into avg, stddev and
+ * durationAvg by one formula for both paths: the same inputs give the same numbers.
+ */
+export const COMPOSABLE = ['count', 'operations', 'sum', 'sum_squares', 'min', 'max', 'weighted_sum', 'duration_sum', 'duration_count'] as const;
+
+/** Aggregates of usage_events `e`; v is the volume (numeric), factor the contingent factor, duration in seconds. */
+export function eventAggregates(v: string, factor: string, duration: string, minMax: string): string {
+  return `count(*) AS count, sum(e.operation_count) AS operations,
+         sum(${v}) AS sum, sum(${v} * ${v}) AS sum_squares,
+         min(${minMax})::float8 AS min, max(${minMax})::float8 AS max,
+         sum(${v} * ${factor}::numeric) AS weighted_sum,
+         sum(${duration}) AS duration_sum, count(${duration}) AS duration_count`;
+}
+
+/** Usage events' aggregates as rollups store them. */
+export const EVENT_ROLLUP_AGGREGATES = eventAggregates('e.volume::numeric', 'e.contingent_factor', 'e.duration::numeric', 'e.volume');
+
+/** Aggregates of rollups `e`, composed. */
+export const ROLLUP_AGGREGATES = `sum(e.count) AS count, sum(e.operations) AS operations,
+         sum(e.sum) AS sum, sum(e.sum_squares) AS sum_squares,
+         min(e.min) AS min, max(e.max) AS max,
+         sum(e.weighted_sum) AS weighted_sum,
+         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count`;
+
+/** The dimensions rollups keep (every one but the resource), as columns of `e`. */
+export const ROLLUP_DIMENSIONS = ['project_id', 'compute_project_id', 'user_id', 'source_id', 'partition', 'priority'] as const;

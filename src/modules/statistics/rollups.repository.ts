@@ -1,0 +1,115 @@
+import type { PoolClient } from 'pg';
+import { EVENT_ROLLUP_AGGREGATES, ROLLUP_AGGREGATES, ROLLUP_DIMENSIONS } from './aggregates.sql';
+
+const DIMENSIONS = ROLLUP_DIMENSIONS.join(', ');
+const E_DIMENSIONS = ROLLUP_DIMENSIONS.map((d) => `e.${d}`).join(', ');
+const COLUMNS = `grain, time_zone, bucket_start, meter_id, ${DIMENSIONS}, discrete,
+                 count, operations, sum, sum_squares, min, max, weighted_sum, duration_sum, duration_count`;
+// The advisory lock that serialises rollup maintenance.
+const ROLLUP_LOCK = 7_366_001;
+
+/** Recomputes rollups from events, for the hours usage changed in. */
+export class RollupsRepository {
+  /**
+   * Takes up to `limit` dirty hours and recomputes their hour rollups, and the day and month
+   * rollups of every built zone that hold them, in the caller's transaction. Returns how many
+   * hours it took.
+   */
+  async refresh(client: PoolClient, limit: number): Promise<number> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    const { rows: claimed } = await client.query<{ meter_id: number; hour: Date }>(
+      `DELETE FROM usage_rollup_dirty WHERE (meter_id, hour) IN (SELECT meter_id, hour FROM usage_rollup_dirty ORDER BY hour LIMIT $1)
+       RETURNING meter_id, hour`,
+      [limit],
+    );
+    if (claimed.length === 0) return 0;
+    const pairs = [claimed.map((c) => c.meter_id), claimed.map((c) => c.hour)];
+    await client.query(
+      `DELETE FROM usage_rollups r USING unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)
+       WHERE r.grain = 'hour' AND r.meter_id = d.meter_id AND r.bucket_start = d.hour`,
+      pairs,
+    );
+    await client.query(
+      `INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'hour', 'UTC', d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)
+       JOIN usage_events e ON e.meter_id = d.meter_id AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
+       GROUP BY d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
+      pairs,
+    );
+    const { rows: zones } = await client.query<{ time_zone: string }>('SELECT time_zone FROM usage_rollup_zones');
+    for (const { time_zone: zone } of zones) {
+      await this.rebuildLocal(client, zone, 'day', `SELECT DISTINCT d.meter_id, date_trunc('day', d.hour AT TIME ZONE $3) AS local
+                                                     FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)`, pairs);
+      await this.rebuildLocal(client, zone, 'month', `SELECT DISTINCT d.meter_id, date_trunc('month', d.hour AT TIME ZONE $3) AS local
+                                                       FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)`, pairs);
+    }
+    return claimed.length;
+  }
+
+  /**
+   * Day rollups come from events (a local day need not start on a UTC hour); month rollups from
+   * the zone's day rollups, which partition its months.
+   */
+  private async rebuildLocal(client: PoolClient, zone: string, grain: 'day' | 'month', buckets: string, pairs: unknown[][]): Promise<void> {
+    const step = grain === 'day' ? "interval '1 day'" : "interval '1 month'";
+    const spans = `SELECT meter_id, local AT TIME ZONE $3 AS start_at, (local + ${step}) AT TIME ZONE $3 AS end_at FROM (${buckets}) AS b`;
+    await client.query(
+      `DELETE FROM usage_rollups r USING (${spans}) AS s
+       WHERE r.grain = '${grain}' AND r.time_zone = $3 AND r.meter_id = s.meter_id AND r.bucket_start = s.start_at`,
+      [...pairs, zone],
+    );
+    const from =
+      grain === 'day'
+        ? `(${spans}) AS s JOIN usage_events e ON e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at`
+        : `(${spans}) AS s JOIN usage_rollups e ON e.grain = 'day' AND e.time_zone = $3 AND e.meter_id = s.meter_id
+             AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at`;
+    const discrete = grain === 'day' ? 'e.end_time IS NULL' : 'e.discrete';
+    await client.query(
+      `INSERT INTO usage_rollups (${COLUMNS})
+       SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, ${discrete}, ${grain === 'day' ? EVENT_ROLLUP_AGGREGATES : ROLLUP_AGGREGATES}
+       FROM ${from}
+       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, ${discrete}`,
+      [...pairs, zone],
+    );
+  }
+
+  async zones(client: PoolClient): Promise<string[]> {
+    const { rows } = await client.query<{ time_zone: string }>('SELECT time_zone FROM usage_rollup_zones ORDER BY time_zone');
+    return rows.map((r) => r.time_zone);
+  }
+
+  /** Builds the day and month rollups of a zone from all usage, then marks the zone built. */
+  async buildZone(client: PoolClient, zone: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    await client.query("DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = $1", [zone]);
+    await client.query(
+      `INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'day', $1, date_trunc('day', e.start_time AT TIME ZONE $1) AT TIME ZONE $1, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL,
+              ${EVENT_ROLLUP_AGGREGATES}
+       FROM usage_events e
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
+      [zone],
+    );
+    await client.query(
+      `INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'month', $1, date_trunc('month', e.bucket_start AT TIME ZONE $1) AT TIME ZONE $1, e.meter_id, ${E_DIMENSIONS}, e.discrete,
+              ${ROLLUP_AGGREGATES}
+       FROM usage_rollups e WHERE e.grain = 'day' AND e.time_zone = $1
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.discrete`,
+      [zone],
+    );
+    await client.query('INSERT INTO usage_rollup_zones (time_zone) VALUES ($1) ON CONFLICT (time_zone) DO UPDATE SET built_at = now()', [zone]);
+  }
+
+  async dropZone(client: PoolClient, zone: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    await client.query('DELETE FROM usage_rollup_zones WHERE time_zone = $1', [zone]);
+    await client.query("DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = $1", [zone]);
+  }
+
+  async dirtyHours(client: PoolClient): Promise<number> {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_rollup_dirty');
+    return rows[0].n;
+  }
+}
