@@ -41,7 +41,7 @@ export interface NormalizedReport {
   additionalData: Record<string, unknown> | null;
   /** The match key, as one string. */
   key: string;
-  /** Changes whenever anything in the report changes; equal reports have equal hashes. */
+  /** Changes whenever anything in the report changes; equal reports have equal hashes (SHA-1: a change detector, not a secret). */
   hash: string;
 }
 
@@ -158,10 +158,20 @@ export function normalizeReports(
       additionalData,
     };
     const key = JSON.stringify([
-      base.source, base.project, base.computeProject, base.meter, base.start.toISOString(),
-      base.end?.toISOString() ?? null, base.user, base.partition, base.priority,
+      base.source, base.project, base.computeProject, base.meter, base.start.getTime(),
+      base.end?.getTime() ?? null, base.user, base.partition, base.priority,
     ]);
-    const hash = createHash('sha256').update(canonicalJson(base)).digest('base64url');
+    // Everything but the key has a fixed shape, written in a fixed order; only additionalData,
+    // whose keys a client may send in any order, needs its keys sorted.
+    const content = JSON.stringify([
+      key, base.volume, base.contingentFactor, base.operationCount, base.resource,
+      base.additionalMetrics.map((m) => [m.metric, m.volume, m.contingentFactor]),
+      base.additionalResources.map((r) => [r.meter, r.volume, r.contingentFactor]),
+    ]);
+    const hash = createHash('sha1')
+      .update(content)
+      .update(additionalData === null ? '' : canonicalJson(additionalData))
+      .digest('base64url');
     normalized.push({ ...base, key, hash });
   });
   return normalized;
