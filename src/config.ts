@@ -35,12 +35,14 @@ export interface Config {
   rollupTimeZones: string[];
   /** How often dirty hours are rolled up again, in ms. */
   rollupRefreshMs: number;
+  /** How long a verified API key is trusted without asking the database; a revocation takes up to this long. */
+  keyCacheMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   maxDepth: 12,
   maxAliases: 30,
-  maxCost: 20_000,
+  maxCost: 50_000,
   maxPageSize: 1000,
   maxPeriods: 100_000,
   maxBatchSize: 10_000,
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     landingPage: flag('MQL_LANDING_PAGE', development),
     rollupTimeZones: rollupZones(env.MQL_ROLLUP_TIME_ZONES, problems),
     rollupRefreshMs: integer('MQL_ROLLUP_REFRESH_MS', 1000, 10, 3_600_000),
+    keyCacheMs: integer('MQL_KEY_CACHE_MS', 5000, 0, 3_600_000),
     limits: {
       maxDepth: integer('MQL_MAX_DEPTH', D.maxDepth, 2, 100),
       maxAliases: integer('MQL_MAX_ALIASES', D.maxAliases, 1, 1000),

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     limits: config.limits,
     anonymousAdmin: config.anonymousAdmin,
     rollupTimeZones: config.rollupTimeZones.length > 0 ? config.rollupTimeZones : null,
+    keyCacheMs: config.keyCacheMs,
   });
   if (config.demoData && (await services.catalog.meters()).length === 0) {
     log('loading the demo dataset into the empty database ...');

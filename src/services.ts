@@ -22,6 +22,8 @@ export interface ServiceOptions {
   anonymousAdmin: boolean;
   /** Zones whose day and month rollups are kept; statistics read no rollups when this is null. */
   rollupTimeZones?: string[] | null;
+  /** How long a verified API key is trusted without asking the database again (default 0). */
+  keyCacheMs?: number;
 }
 
 /** The domain services, wired once per process from one database. */
@@ -30,14 +32,14 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
   const rollupTimeZones = options.rollupTimeZones === undefined ? ['UTC'] : options.rollupTimeZones;
   const catalog = new CatalogService(new CatalogRepository(db.prisma));
   return {
-    auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin }),
+    auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
     ingestion: new IngestionService(db, new IngestionRepository(db.pool), limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
     statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
-    rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000 }),
+    rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
   };
 }
 

@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   // A running meterql's embedded database is used as it is; otherwise one is started for this command.
   const database = await openDatabase(config, () => undefined, { shareRunning: true });
   const db = connectDatabase(database.url, { max: 1 });
-  const auth = new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: false });
+  const auth = new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: false, cacheMs: 0 });
   try {
     if (command === 'create') {
       if (!values.role) {

@@ -26,6 +26,8 @@ export interface EmbeddedOptions {
   log?: (message: string) => void;
   /** When another meterql runs this server already, use it (and leave it running) instead of refusing. */
   shareRunning?: boolean;
+  /** PostgreSQL settings for this server (shared_buffers, ...). */
+  settings?: Record<string, string>;
 }
 
 const USER = 'postgres';
@@ -55,7 +57,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // Postgres refuses to run as root; as root the server runs as an OS user "postgres".
     createPostgresUser: process.getuid?.() === 0,
     // Loopback only, and no Unix socket that could collide with a system server's.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+      ...Object.entries(options.settings ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+    ],
     initdbFlags: ['--encoding=UTF8'],
     onLog: () => undefined,
     onError: (error: unknown) => log(`embedded postgres: ${String(error)}`),

@@ -1,9 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+/** prisma/migrations of the project, found from wherever this file was compiled to. */
+export const MIGRATIONS_DIR = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (dir === path.dirname(dir)) throw new Error(`prisma/migrations not found above ${__dirname}`);
+  }
+})();
 
 // The advisory lock Prisma Migrate takes, so that this runner and `prisma migrate deploy`
 // never apply migrations at the same time.

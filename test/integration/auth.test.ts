@@ -1,4 +1,6 @@
+import { DEFAULT_LIMITS } from '../../src/config';
 import { hashSecret, parseToken } from '../../src/modules/auth/auth.keys';
+import { createServices } from '../../src/services';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
@@ -171,5 +173,21 @@ describe('roles and keys', () => {
   test('an admin key is never limited to projects; roles are checked', async () => {
     await expect(t.services.auth.createKey({ role: 'admin', projects: ['p'] })).rejects.toThrow(/not limited to projects/);
     await expect(t.services.auth.createKey({ role: 'owner', projects: [] })).rejects.toThrow(/admin, reporter or reader/);
+  });
+});
+
+describe('the verified-key cache', () => {
+  test('trusts a verified key for its TTL, never a wrong secret; a revocation here ends it at once', async () => {
+    const cached = createServices(t.db, { limits: DEFAULT_LIMITS, anonymousAdmin: false, keyCacheMs: 60_000 });
+    const { token, key } = await cached.auth.createKey({ role: 'reader', projects: ['proj-a'] });
+    expect(await cached.auth.authenticate(`Bearer ${token}`)).toEqual({ role: 'READER', projects: ['proj-a'], keyId: key.id });
+    const wrong = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    await expect(cached.auth.authenticate(`Bearer ${wrong}`)).rejects.toThrow('The API key is not valid');
+    // Revoked elsewhere (another instance): trusted until the TTL ends.
+    await t.sql('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [key.id]);
+    expect(await cached.auth.authenticate(`Bearer ${token}`)).toMatchObject({ keyId: key.id });
+    // Revoked through this instance: at once.
+    await cached.auth.revokeKey(key.id);
+    await expect(cached.auth.authenticate(`Bearer ${token}`)).rejects.toThrow('The API key is not valid');
   });
 });

@@ -15,6 +15,7 @@ test('defaults: embedded database with demo data on 127.0.0.1:4000, anonymous ad
     limits: DEFAULT_LIMITS,
     rollupTimeZones: ['UTC'],
     rollupRefreshMs: 1000,
+    keyCacheMs: 5000,
   });
 });
 

@@ -6,6 +6,8 @@ import { ApiRole, SYSTEM, type Caller } from './auth.types';
 export interface AuthOptions {
   /** The local demo's convenience: a request without credentials acts as admin. */
   anonymousAdmin: boolean;
+  /** How long a verified key is trusted without asking the database again (0: never); also how long a revocation may take. */
+  cacheMs: number;
 }
 
 export interface KeyInfo {
@@ -18,6 +20,8 @@ export interface KeyInfo {
 }
 
 export class AuthService {
+  private readonly verified = new Map<string, { caller: Caller; secretHash: Uint8Array; until: number }>();
+
   constructor(
     private readonly repository: AuthRepository,
     private readonly options: AuthOptions,
@@ -35,9 +39,13 @@ export class AuthService {
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
     const parsed = bearer ? parseToken(bearer[1]) : undefined;
     if (!parsed) throw new UnauthenticatedError('The Authorization header must be "Bearer <API key>"');
+    const cached = this.verified.get(parsed.id);
+    if (cached && cached.until > Date.now() && secretMatches(parsed.secret, cached.secretHash)) return cached.caller;
     const key = await this.repository.findActive(parsed.id);
     if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthenticatedError('The API key is not valid');
-    return { role: key.role, projects: key.projects.length > 0 ? key.projects : null, keyId: key.id };
+    const caller: Caller = { role: key.role, projects: key.projects.length > 0 ? key.projects : null, keyId: key.id };
+    if (this.options.cacheMs > 0) this.verified.set(key.id, { caller, secretHash: key.secretHash, until: Date.now() + this.options.cacheMs });
+    return caller;
   }
 
   /** Creates a key; its token is returned once, here, and never stored. */
@@ -67,6 +75,7 @@ export class AuthService {
   }
 
   revokeKey(id: string): Promise<boolean> {
+    this.verified.delete(id);
     return this.repository.revoke(id);
   }
 }

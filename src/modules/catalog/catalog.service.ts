@@ -9,6 +9,9 @@ const NAME_RULE = 'must be 1-128 characters: letters, digits and _ . : - /, star
 
 /** Components and meters: defined once, idempotently, before usage is reported against them. */
 export class CatalogService {
+  /** A meter's id never changes and a meter is never removed: name to id is cached for good. */
+  private readonly idsByName = new Map<string, number>();
+
   constructor(private readonly repository: CatalogRepository) {}
 
   async components(): Promise<Component[]> {
@@ -33,11 +36,12 @@ export class CatalogService {
 
   /** Row ids of named meters; each unknown name is a problem at path[index]. */
   async meterIds(names: readonly string[], problems: Problems, path: Path): Promise<number[]> {
-    const rows = await this.repository.meterKeys(names);
+    const unknown = names.filter((name) => !this.idsByName.has(name));
+    if (unknown.length > 0) for (const row of await this.repository.meterKeys(unknown)) this.idsByName.set(row.name, row.id);
     names.forEach((name, i) => {
-      if (!rows.some((r) => r.name === name)) problems.add([...path, i], `meter "${name}" is not defined`);
+      if (!this.idsByName.has(name)) problems.add([...path, i], `meter "${name}" is not defined`);
     });
-    return rows.map((r) => r.id);
+    return [...new Set(names.filter((name) => this.idsByName.has(name)).map((name) => this.idsByName.get(name)!))];
   }
 
   /** Creates the component, or updates its description; defining it again changes nothing else. */

@@ -26,18 +26,20 @@ export class EventsRepository {
       where.push(`(e.start_time, e.id) ${q.descending ? '<' : '>'} (${p.add(q.after.start)}::timestamptz, ${p.add(q.after.id)}::bigint)`);
     }
     const direction = q.descending ? 'DESC' : 'ASC';
+    // The page is chosen first; names are joined to its rows only.
     const { rows } = await this.pool.query<DbEventRow>(
       `SELECT e.id, e.parent_id, e.meter_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
               s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
               e.partition, e.priority, e.additional_data
-       FROM usage_events e
+       FROM (SELECT * FROM usage_events e
+             WHERE ${where.join(' AND ')}
+             ORDER BY e.start_time ${direction}, e.id ${direction}
+             LIMIT ${p.add(q.limit)}) AS e
        JOIN projects p ON p.id = e.project_id
        JOIN sources s ON s.id = e.source_id
        LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id
        LEFT JOIN users u ON u.id = e.user_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY e.start_time ${direction}, e.id ${direction}
-       LIMIT ${p.add(q.limit)}`,
+       ORDER BY e.start_time ${direction}, e.id ${direction}`,
       p.values,
     );
     return rows;

@@ -74,6 +74,25 @@ export class RollupsRepository {
     );
   }
 
+  /**
+   * Recomputes every rollup from all usage in one pass each: cheaper than hour by hour when most
+   * hours are dirty (a first load, a restore). Returns how many dirty hours it cleared.
+   */
+  async rebuildAll(client: PoolClient): Promise<number> {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    const { rowCount } = await client.query('DELETE FROM usage_rollup_dirty');
+    await client.query("DELETE FROM usage_rollups WHERE grain = 'hour'");
+    await client.query(
+      `INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'hour', 'UTC', date_bin('1 hour', e.start_time, timestamptz '2000-01-01 00:00:00+00'), e.meter_id, ${E_DIMENSIONS},
+              e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       FROM usage_events e
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
+    );
+    for (const zone of await this.zones(client)) await this.buildZone(client, zone);
+    return rowCount ?? 0;
+  }
+
   async zones(client: PoolClient): Promise<string[]> {
     const { rows } = await client.query<{ time_zone: string }>('SELECT time_zone FROM usage_rollup_zones ORDER BY time_zone');
     return rows.map((r) => r.time_zone);

@@ -6,6 +6,8 @@ export interface RollupOptions {
   timeZones: string[];
   /** Dirty hours recomputed per transaction. */
   hoursPerRound: number;
+  /** From this many dirty hours on, all rollups are rebuilt in one pass instead. */
+  rebuildFrom: number;
 }
 
 /**
@@ -38,6 +40,9 @@ export class RollupsService {
   refresh(): Promise<number> {
     this.running ??= (async () => {
       try {
+        if ((await this.db.transaction((client) => this.repository.dirtyHours(client))) >= this.options.rebuildFrom) {
+          return await this.db.transaction((client) => this.repository.rebuildAll(client));
+        }
         let total = 0;
         for (;;) {
           const done = await this.db.transaction((client) => this.repository.refresh(client, this.options.hoursPerRound));

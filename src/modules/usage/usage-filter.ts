@@ -58,8 +58,15 @@ export function checkUsageFilter(filter: UsageFilter | null | undefined, problem
 export function usageFilterSql(filter: UsageFilter | null | undefined, p: SqlParams): string[] {
   if (!filter) return [];
   const where: string[] = [];
-  const byName = (column: string, table: string, names: string[] | null | undefined) => {
-    if (names) where.push(`e.${column} IN (SELECT id FROM ${table} WHERE name = ANY(${p.add(names)}::text[]))`);
+  // One name becomes a scalar subquery, which PostgreSQL evaluates first and then uses as a
+  // value: an index on (column, start_time, id) then yields a page in order and stops at its limit.
+  const byName = (column: string, table: string, names: string[] | null | undefined, key = 'name') => {
+    if (!names) return;
+    where.push(
+      names.length === 1
+        ? `e.${column} = (SELECT id FROM ${table} WHERE ${key} = ${p.add(names[0])}::text)`
+        : `e.${column} IN (SELECT id FROM ${table} WHERE ${key} = ANY(${p.add(names)}::text[]))`,
+    );
   };
   if (filter.components) {
     where.push(
@@ -70,9 +77,7 @@ export function usageFilterSql(filter: UsageFilter | null | undefined, p: SqlPar
   byName('compute_project_id', 'compute_projects', filter.computeProjects);
   byName('user_id', 'users', filter.users);
   byName('source_id', 'sources', filter.sources);
-  if (filter.resources) {
-    where.push(`e.resource_id IN (SELECT id FROM resources WHERE external_id = ANY(${p.add(filter.resources)}::text[]))`);
-  }
+  byName('resource_id', 'resources', filter.resources, 'external_id');
   if (filter.partitions) where.push(`e.partition = ANY(${p.add(filter.partitions)}::text[])`);
   if (filter.priorities) where.push(`e.priority = ANY(${p.add(filter.priorities)}::text[])`);
   if (filter.discrete === true) where.push('e.end_time IS NULL');
