@@ -48,8 +48,9 @@ export class RollupsRepository {
   }
 
   /**
-   * Day rollups come from events (a local day need not start on a UTC hour); month rollups from
-   * the zone's day rollups, which partition its months.
+   * A local day that starts and ends on UTC hours (every day of a whole-hour zone) is composed
+   * from its hours' rollups; any other day (Asia/Kolkata's) from events. Months come from the
+   * zone's days, which partition them.
    */
   private async rebuildLocal(client: PoolClient, zone: string, grain: 'day' | 'month', buckets: string, pairs: unknown[][]): Promise<void> {
     const step = grain === 'day' ? "interval '1 day'" : "interval '1 month'";
@@ -59,17 +60,22 @@ export class RollupsRepository {
        WHERE r.grain = '${grain}' AND r.time_zone = $3 AND r.meter_id = s.meter_id AND r.bucket_start = s.start_at`,
       [...pairs, zone],
     );
-    const from =
-      grain === 'day'
-        ? `(${spans}) AS s JOIN usage_events e ON e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at`
-        : `(${spans}) AS s JOIN usage_rollups e ON e.grain = 'day' AND e.time_zone = $3 AND e.meter_id = s.meter_id
-             AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at`;
-    const discrete = grain === 'day' ? 'e.end_time IS NULL' : 'e.discrete';
+    const onHours = `date_bin('1 hour', s.start_at, timestamptz '2000-01-01 00:00:00+00') = s.start_at
+                     AND date_bin('1 hour', s.end_at, timestamptz '2000-01-01 00:00:00+00') = s.end_at`;
+    const composed = (source: 'hour' | 'day') =>
+      `SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
+       FROM spans s JOIN usage_rollups e ON e.grain = '${source}' AND e.time_zone = ${source === 'hour' ? "'UTC'" : '$3'}
+         AND e.meter_id = s.meter_id AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at
+       ${source === 'hour' ? `WHERE ${onHours}` : ''}
+       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete`;
+    const fromEvents = `SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       FROM spans s JOIN usage_events e ON e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at
+       WHERE NOT (${onHours})
+       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`;
     await client.query(
-      `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, ${discrete}, ${grain === 'day' ? EVENT_ROLLUP_AGGREGATES : ROLLUP_AGGREGATES}
-       FROM ${from}
-       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, ${discrete}`,
+      `WITH spans AS (${spans})
+       INSERT INTO usage_rollups (${COLUMNS})
+       ${grain === 'day' ? `${composed('hour')} UNION ALL ${fromEvents}` : composed('day')}`,
       [...pairs, zone],
     );
   }
