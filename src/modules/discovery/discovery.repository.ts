@@ -37,7 +37,7 @@ export class DiscoveryRepository {
                WHERE e.${column} = d.id
                  AND ($2::text IS NULL OR e.project_id = (SELECT id FROM projects WHERE name = $2))
                  AND ($6::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY($6)))
-                 AND ($3::timestamptz IS NULL OR (e.start_time < $4 AND (e.start_time >= $3 OR e.end_time > $3)))))
+                 AND ($3::timestamptz IS NULL OR (e.start_time >= $3 AND e.start_time < $4))))
        ORDER BY d.name
        LIMIT $5`,
       [q.after, q.project, q.from, q.to, q.limit, q.visible],

@@ -38,8 +38,8 @@ export class SourceConnection extends Connection('Source', Source) {}
 
 @InputType({
   description:
-    'Narrows discovery to what has usage: an event overlapping [from, to) (a discrete event: from <= start < to), ' +
-    'and of the project, when one is named. from and to go together.',
+    'Narrows discovery to what has usage: a record with from <= start < to (the rule of usageEvents), and of the ' +
+    'project, when one is named. from and to go together.',
 })
 export class DiscoveryFilter {
   @Field(() => DateTimeScalar, { nullable: true })

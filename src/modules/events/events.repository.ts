@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { SqlParams } from '../../common/sql';
+import { prepared, SqlParams } from '../../common/sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
 import type { DbEventRow, DbMetricRow } from './events.mapping';
 
@@ -27,8 +27,7 @@ export class EventsRepository {
     }
     const direction = q.descending ? 'DESC' : 'ASC';
     // The page is chosen first; names are joined to its rows only.
-    const { rows } = await this.pool.query<DbEventRow>(
-      `SELECT e.id, e.parent_id, e.meter_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
+    const text = `SELECT e.id, e.parent_id, e.meter_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
               s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
               e.partition, e.priority, e.additional_data
        FROM (SELECT * FROM usage_events e
@@ -39,9 +38,8 @@ export class EventsRepository {
        JOIN sources s ON s.id = e.source_id
        LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id
        LEFT JOIN users u ON u.id = e.user_id
-       ORDER BY e.start_time ${direction}, e.id ${direction}`,
-      p.values,
-    );
+       ORDER BY e.start_time ${direction}, e.id ${direction}`;
+    const { rows } = await this.pool.query<DbEventRow>(prepared(text, p.values));
     return rows;
   }
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { prepared } from '../../common/sql';
 import type { DbStatisticsRow } from './statistics.mapping';
 import { statisticsSql, type StatisticsQuery } from './statistics.sql';
 
@@ -8,7 +9,7 @@ export class StatisticsRepository {
   /** The whole aggregation in one statement. */
   async aggregate(q: StatisticsQuery): Promise<DbStatisticsRow[]> {
     const { text, values } = statisticsSql(q);
-    const { rows } = await this.pool.query<DbStatisticsRow>(text, values);
+    const { rows } = await this.pool.query<DbStatisticsRow>(prepared(text, values));
     return rows;
   }
 
