@@ -125,7 +125,7 @@ test('a rebuild of everything gives the rollups that hour-by-hour refreshes gave
            FROM usage_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`);
   await t.services.rollups.refresh();
   const incremental = await snapshot();
-  await t.sql("INSERT INTO usage_rollup_dirty (meter_id, hour) VALUES (1, '2026-10-01T00:00:00Z') ON CONFLICT DO NOTHING");
+  await t.sql("INSERT INTO usage_rollup_dirty (project_id, meter_id, hour) VALUES (1, 1, '2026-10-01T00:00:00Z') ON CONFLICT DO NOTHING");
   const client = await t.db.pool.connect();
   try {
     await client.query('BEGIN');

@@ -92,7 +92,7 @@ describe('statisticsSql', () => {
 
   test('metrics aggregate usage_metrics joined to their records', () => {
     const { text, values } = statisticsSql({ ...base, meterIds: null, metrics: ['energy'] });
-    expect(squash(text)).toContain('FROM usage_metrics um JOIN usage_events e ON e.id = um.event_id');
+    expect(squash(text)).toContain('FROM usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id');
     expect(squash(text)).toContain('um.metric = ANY($3::text[])');
     expect(values[2]).toEqual(['energy']);
   });

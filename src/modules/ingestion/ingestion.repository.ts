@@ -82,21 +82,30 @@ export class IngestionRepository {
       await client.query('DELETE FROM usage_metrics WHERE event_id = ANY($1::bigint[])', [updatedIds]);
     }
     await this.insertAdditionalResources(client, written, meters, ids, resources);
-    await this.insertAdditionalMetrics(client, written);
-    await this.markRollupsDirty(client, written.flatMap(({ report }) => [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({ meter: meters.get(meter)!, start: report.start }))));
+    await this.insertAdditionalMetrics(client, written, ids.projects);
+    await this.markRollupsDirty(
+      client,
+      written.flatMap(({ report }) =>
+        [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({
+          project: ids.projects.get(report.project)!,
+          meter: meters.get(meter)!,
+          start: report.start,
+        })),
+      ),
+    );
     return { created: written.length - updatedIds.length, updated: updatedIds.length };
   }
 
   /** The hours whose rollups the written records change; see statistics/rollups.repository.ts. */
-  private async markRollupsDirty(client: PoolClient, written: { meter: number; start: Date }[]): Promise<void> {
+  private async markRollupsDirty(client: PoolClient, written: { project: number; meter: number; start: Date }[]): Promise<void> {
     if (written.length === 0) return;
     await client.query(
-      `INSERT INTO usage_rollup_dirty (meter_id, hour)
-       SELECT DISTINCT meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
-       FROM unnest($1::int[], $2::timestamptz[]) AS w(meter_id, start_time)
-       ORDER BY 1, 2
+      `INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
+       SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
+       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS w(project_id, meter_id, start_time)
+       ORDER BY 1, 2, 3
        ON CONFLICT DO NOTHING`,
-      [written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
+      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
     );
   }
 
@@ -199,13 +208,17 @@ export class IngestionRepository {
     );
   }
 
-  private async insertAdditionalMetrics(client: PoolClient, written: { id: string; report: NormalizedReport }[]): Promise<void> {
-    const metrics = written.flatMap(({ id, report }) => report.additionalMetrics.map((m) => ({ id, ...m })));
+  private async insertAdditionalMetrics(
+    client: PoolClient,
+    written: { id: string; report: NormalizedReport }[],
+    projects: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const metrics = written.flatMap(({ id, report }) => report.additionalMetrics.map((m) => ({ id, project: projects.get(report.project)!, ...m })));
     if (metrics.length === 0) return;
     await client.query(
-      `INSERT INTO usage_metrics (event_id, metric, volume, contingent_factor)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::float8[])`,
-      [metrics.map((m) => m.id), metrics.map((m) => m.metric), metrics.map((m) => m.volume), metrics.map((m) => m.contingentFactor)],
+      `INSERT INTO usage_metrics (project_id, event_id, metric, volume, contingent_factor)
+       SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::float8[], $5::float8[])`,
+      [metrics.map((m) => m.project), metrics.map((m) => m.id), metrics.map((m) => m.metric), metrics.map((m) => m.volume), metrics.map((m) => m.contingentFactor)],
     );
   }
 }

@@ -17,9 +17,12 @@ export class RollupsRepository {
    */
   async refresh(client: PoolClient, limit: number): Promise<number> {
     await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    // Dirty marks are per project; rollups are recomputed per (meter, hour), for all projects.
     const { rows: claimed } = await client.query<{ meter_id: number; hour: Date }>(
-      `DELETE FROM usage_rollup_dirty WHERE (meter_id, hour) IN (SELECT meter_id, hour FROM usage_rollup_dirty ORDER BY hour LIMIT $1)
-       RETURNING meter_id, hour`,
+      `WITH taken AS (
+         DELETE FROM usage_rollup_dirty WHERE (meter_id, hour) IN (SELECT DISTINCT meter_id, hour FROM usage_rollup_dirty ORDER BY hour LIMIT $1)
+         RETURNING meter_id, hour)
+       SELECT DISTINCT meter_id, hour FROM taken`,
       [limit],
     );
     if (claimed.length === 0) return 0;
@@ -86,7 +89,9 @@ export class RollupsRepository {
    */
   async rebuildAll(client: PoolClient): Promise<number> {
     await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-    const { rowCount } = await client.query('DELETE FROM usage_rollup_dirty');
+    const { rows: [{ n }] } = await client.query<{ n: number }>(
+      'WITH taken AS (DELETE FROM usage_rollup_dirty RETURNING meter_id, hour) SELECT count(DISTINCT (meter_id, hour))::int AS n FROM taken',
+    );
     await client.query("DELETE FROM usage_rollups WHERE grain = 'hour'");
     await client.query(
       `INSERT INTO usage_rollups (${COLUMNS})
@@ -96,7 +101,7 @@ export class RollupsRepository {
        GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
     );
     for (const zone of await this.zones(client)) await this.buildZone(client, zone);
-    return rowCount ?? 0;
+    return n;
   }
 
   async zones(client: PoolClient): Promise<string[]> {
@@ -134,7 +139,7 @@ export class RollupsRepository {
   }
 
   async dirtyHours(client: PoolClient): Promise<number> {
-    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_rollup_dirty');
+    const { rows } = await client.query<{ n: number }>('SELECT count(DISTINCT (meter_id, hour))::int AS n FROM usage_rollup_dirty');
     return rows[0].n;
   }
 }

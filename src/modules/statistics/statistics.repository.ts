@@ -17,7 +17,7 @@ export class StatisticsRepository {
   async knownMetrics(names: readonly string[], projects: readonly string[] | null): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ metric: string }>(
       `SELECT m AS metric FROM unnest($1::text[]) AS m
-       WHERE EXISTS (SELECT 1 FROM usage_metrics um JOIN usage_events e ON e.id = um.event_id
+       WHERE EXISTS (SELECT 1 FROM usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id
                      WHERE um.metric = m AND ($2::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY($2))))`,
       [names, projects],
     );
