@@ -1,3 +1,4 @@
+import { seededRandom } from '../src/common/random';
 import type { UsageReport } from '../src/modules/ingestion/ingestion.validation';
 import type { MeterType } from '../src/modules/catalog/catalog.types';
 
@@ -33,16 +34,6 @@ export const METERS: { name: string; component: string; unit: string; type: Mete
   ...COMPONENT_NAMES.slice(3).flatMap((c) => ['requests', 'operations', 'errors'].map((m) => ({ name: `${c}.${m}`, component: c, unit: m, type: 'EVENT' as MeterType }))),
 ];
 const RARE_METERS = METERS.slice(9).map((m) => m.name);
-
-export function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-distributed index in [0, n): a few projects do most of the work. */
 function zipf(n: number, s: number, rand: () => number): () => number {
@@ -86,7 +77,7 @@ export const nodeId = (n: number) => `node-${String(n).padStart(5, '0')}`;
 
 /** The usage reports, a batch at a time, never all in memory. */
 export function* reports(p: Plan, batchSize: number, seed = 20261122): Generator<UsageReport[]> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const project = zipf(PROJECTS.length, 1.1, rand);
   let batch: UsageReport[] = [];
   const emit = function* (report: UsageReport) {
@@ -157,7 +148,7 @@ export function* reports(p: Plan, batchSize: number, seed = 20261122): Generator
 
 /** Metadata versions of every resource: a few changes a year. */
 export function* metadataVersions(p: Plan, seed = 7): Generator<{ resource: string; validFrom: Date; metadata: Record<string, unknown> }> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const flavors = ['m1.small', 'm1.medium', 'm1.large', 'm1.xlarge', 'g1.large'];
   const racks = Array.from({ length: 40 }, (_, i) => `rack-${i}`);
   for (let r = 0; r < p.vms + p.nodes; r++) {

@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/random';
 import type { UsageReport } from '../modules/ingestion/ingestion.validation';
 import type { MeterType } from '../modules/catalog/catalog.types';
 import { SYSTEM } from '../modules/auth/auth.types';
@@ -58,22 +59,11 @@ const VMS: Vm[] = [
   },
 ];
 
-/** mulberry32: the same numbers on every machine, so the README's figures hold. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HOUR = 3_600_000;
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export function demoReports(): UsageReport[] {
-  const rand = random(20261001);
+  const rand = seededRandom(20261001);
   const reports: UsageReport[] = [];
 
   for (const vm of VMS) {
