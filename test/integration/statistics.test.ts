@@ -200,8 +200,24 @@ describe('proration', () => {
     expect(hourly.rows.reduce((s: number, r: { sum: number }) => s + r.sum, 0)).toBeCloseTo(41, 9);
   });
 
+  test('a record that began long before `from` still has its share: the longest record of its meter bounds the read', async () => {
+    // 40 days, of which the last 12 hours fall on April 2nd, 00:00-12:00.
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      { project: 'long', meter: 'm.pro', start: at('2026-02-21T12:00:00Z'), end: at('2026-04-02T12:00:00Z'), volume: 960, user: 'lena' },
+    ]);
+    expect(await t.sql("SELECT max_seconds FROM record_durations d JOIN projects p ON p.id = d.project_id WHERE p.name = 'long'")).toEqual([{ max_seconds: 40 * 86400 }]);
+    const { rows } = await stats({ meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z', prorate: true, filter: { users: ['lena'] } });
+    expect(pick(rows, 'count', 'sum', 'durationSum')).toEqual([{ count: 1, sum: 12, durationSum: 43200 }]);
+    // Overwritten, it counts with its new volume.
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      { project: 'long', meter: 'm.pro', start: at('2026-02-21T12:00:00Z'), end: at('2026-04-02T12:00:00Z'), volume: 480, user: 'lena' },
+    ]);
+    const again = await stats({ meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z', prorate: true, filter: { users: ['lena'] } });
+    expect(pick(again.rows, 'sum')).toEqual([{ sum: 6 }]);
+  });
+
   test('with prorate the range itself takes the share of a record that started before it', async () => {
-    const range = { meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z' };
+    const range = { meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z', filter: { projects: ['p'] } };
     expect(pick((await stats({ ...range, prorate: true })).rows, 'periodStart', 'periodEnd', 'count', 'sum', 'durationSum')).toEqual([
       { periodStart: '2026-04-02T00:00:00.000Z', periodEnd: '2026-04-02T12:00:00.000Z', count: 1, sum: 12, durationSum: 43200 },
     ]);

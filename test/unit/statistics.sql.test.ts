@@ -86,6 +86,7 @@ describe('statisticsSql', () => {
   test('prorate splits records over the periods they overlap', () => {
     const { text } = statisticsSql({ ...base, prorate: true });
     expect(squash(text)).toContain('(e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)');
+    expect(squash(text)).toContain('e.start_time >= $1::timestamptz - make_interval(secs => (SELECT coalesce(max(max_seconds), 0) FROM record_durations WHERE meter_id = ANY($3::int[])))');
     expect(squash(text)).toContain('generate_series( width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b)');
     expect(squash(text)).toContain('i.overlap / extract(epoch FROM e.end_time - e.start_time)');
   });

@@ -83,6 +83,15 @@ export class IngestionRepository {
     }
     await this.insertAdditionalResources(client, written, meters, ids, resources);
     await this.insertAdditionalMetrics(client, written, ids.projects);
+    await this.recordDurations(client, written.flatMap(({ report }) =>
+      report.end === null
+        ? []
+        : [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({
+            project: ids.projects.get(report.project)!,
+            meter: meters.get(meter)!,
+            seconds: (report.end!.getTime() - report.start.getTime()) / 1000,
+          })),
+    ));
     await this.markRollupsDirty(
       client,
       written.flatMap(({ report }) =>
@@ -94,6 +103,18 @@ export class IngestionRepository {
       ),
     );
     return { created: written.length - updatedIds.length, updated: updatedIds.length };
+  }
+
+  /** Keeps the longest record of each project and meter: where prorated statistics start reading. */
+  private async recordDurations(client: PoolClient, written: { project: number; meter: number; seconds: number }[]): Promise<void> {
+    if (written.length === 0) return;
+    await client.query(
+      `INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
+       SELECT project_id, meter_id, max(seconds) FROM unnest($1::int[], $2::int[], $3::float8[]) AS w(project_id, meter_id, seconds)
+       GROUP BY 1, 2 ORDER BY 1, 2
+       ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`,
+      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.seconds)],
+    );
   }
 
   /** The hours whose rollups the written records change; see statistics/rollups.repository.ts. */

@@ -205,7 +205,14 @@ function eventsAggregateSql(
   if (q.prorate) {
     // Each record is split over the periods it overlaps, by time: a record's share of a period
     // is the overlap over its whole duration. Discrete and zero-length records count at their start.
-    where.push(`e.start_time < ${to}`, `(e.start_time >= ${from} OR e.end_time > ${from})`);
+    // A record that overlaps [from, to) started no earlier than from minus the longest record of
+    // its meter (record_durations): that bound lets the index on start_time skip all before it.
+    const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${ctx.meters ? ` WHERE meter_id = ANY(${ctx.meters})` : ''})`;
+    where.push(
+      `e.start_time < ${to}`,
+      `e.start_time >= ${from} - make_interval(secs => ${longest})`,
+      `(e.start_time >= ${from} OR e.end_time > ${from})`,
+    );
     share = `CROSS JOIN LATERAL (
         SELECT k AS bucket,
                CASE WHEN e.end_time > e.start_time
