@@ -12,6 +12,14 @@ const DIMENSIONS = {
 } as const;
 type Dimension = keyof typeof DIMENSIONS;
 
+/** Usage of a meter in a project that a batch wrote. */
+interface WrittenUsage {
+  project: number;
+  meter: number;
+  start: Date;
+  end: Date | null;
+}
+
 export interface WriteResult {
   created: number;
   updated: number;
@@ -83,30 +91,23 @@ export class IngestionRepository {
     }
     await this.insertAdditionalResources(client, written, meters, ids, resources);
     await this.insertAdditionalMetrics(client, written, ids.projects);
-    await this.recordDurations(client, written.flatMap(({ report }) =>
-      report.end === null
-        ? []
-        : [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({
-            project: ids.projects.get(report.project)!,
-            meter: meters.get(meter)!,
-            seconds: (report.end!.getTime() - report.start.getTime()) / 1000,
-          })),
-    ));
-    await this.markRollupsDirty(
-      client,
-      written.flatMap(({ report }) =>
-        [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({
-          project: ids.projects.get(report.project)!,
-          meter: meters.get(meter)!,
-          start: report.start,
-        })),
-      ),
+    // Each written record, and each of its additional resources, is usage of a meter in a project.
+    const usage = written.flatMap(({ report }) =>
+      [report.meter, ...report.additionalResources.map((a) => a.meter)].map((meter) => ({
+        project: ids.projects.get(report.project)!,
+        meter: meters.get(meter)!,
+        start: report.start,
+        end: report.end,
+      })),
     );
+    await this.recordDurations(client, usage);
+    await this.markRollupsDirty(client, usage);
     return { created: written.length - updatedIds.length, updated: updatedIds.length };
   }
 
   /** Keeps the longest record of each project and meter: where prorated statistics start reading. */
-  private async recordDurations(client: PoolClient, written: { project: number; meter: number; seconds: number }[]): Promise<void> {
+  private async recordDurations(client: PoolClient, usage: WrittenUsage[]): Promise<void> {
+    const written = usage.filter((u) => u.end !== null).map((u) => ({ ...u, seconds: (u.end!.getTime() - u.start.getTime()) / 1000 }));
     if (written.length === 0) return;
     await client.query(
       `INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
@@ -118,7 +119,7 @@ export class IngestionRepository {
   }
 
   /** The hours whose rollups the written records change; see statistics/rollups.repository.ts. */
-  private async markRollupsDirty(client: PoolClient, written: { project: number; meter: number; start: Date }[]): Promise<void> {
+  private async markRollupsDirty(client: PoolClient, written: WrittenUsage[]): Promise<void> {
     if (written.length === 0) return;
     await client.query(
       `INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
