@@ -143,7 +143,7 @@ async function claimOwnership(dir: string, pgdata: string, log: (m: string) => v
   }
   const postmaster = await readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const pid = postmaster ? Number(postmaster.split('\n')[0]) : NaN;
-  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  if (!isAlive(pid)) return;
   log(`stopping a PostgreSQL server left running by an earlier run (pid ${pid})`);
   process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, exits cleanly
   for (let waited = 0; isAlive(pid); waited += 100) {
@@ -171,7 +171,9 @@ async function usableDir(dir: string, log: (m: string) => void): Promise<string>
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists (one of another user counts). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -195,7 +197,8 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-function freePort(preferred: number): Promise<number> {
+/** The preferred port if it is free on 127.0.0.1, else one the system picks (0 asks for that outright). */
+export function freePort(preferred = 0): Promise<number> {
   const tryListen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const probe = net.createServer();

