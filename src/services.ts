@@ -35,7 +35,7 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
-    ingestion: new IngestionService(db, new IngestionRepository(db.pool), limits),
+    ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
     statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),

@@ -36,12 +36,18 @@ export class CatalogService {
 
   /** Row ids of named meters; each unknown name is a problem at path[index]. */
   async meterIds(names: readonly string[], problems: Problems, path: Path): Promise<number[]> {
-    const unknown = names.filter((name) => !this.idsByName.has(name));
-    if (unknown.length > 0) for (const row of await this.repository.meterKeys(unknown)) this.idsByName.set(row.name, row.id);
+    const known = await this.knownMeters(names);
     names.forEach((name, i) => {
-      if (!this.idsByName.has(name)) problems.add([...path, i], `meter "${name}" is not defined`);
+      if (!known.has(name)) problems.add([...path, i], `meter "${name}" is not defined`);
     });
-    return [...new Set(names.filter((name) => this.idsByName.has(name)).map((name) => this.idsByName.get(name)!))];
+    return [...new Set(known.values())];
+  }
+
+  /** The ids of those of the named meters that are defined, by name; the database is asked only about names not seen yet. */
+  async knownMeters(names: readonly string[]): Promise<Map<string, number>> {
+    const unknown = [...new Set(names)].filter((name) => !this.idsByName.has(name));
+    if (unknown.length > 0) for (const row of await this.repository.meterKeys(unknown)) this.idsByName.set(row.name, row.id);
+    return new Map(names.filter((name) => this.idsByName.has(name)).map((name) => [name, this.idsByName.get(name)!]));
   }
 
   /** Creates the component, or updates its description; defining it again changes nothing else. */

@@ -1,7 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { NormalizedReport } from './ingestion.validation';
-
-type Queryable = Pool | PoolClient;
 
 /** The dimension tables whose rows appear the first time a report names them. */
 const DIMENSIONS = {
@@ -30,16 +28,6 @@ export interface WriteResult {
  * lives in the match-key constraint (usage_events_match_key) and INSERT ... ON CONFLICT.
  */
 export class IngestionRepository {
-  constructor(private readonly db: Queryable) {}
-
-  async meterIds(names: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await this.db.query<{ id: number; name: string }>(
-      'SELECT id, name FROM meters WHERE name = ANY($1::text[])',
-      [[...new Set(names)]],
-    );
-    return new Map(rows.map((r) => [r.name, r.id]));
-  }
-
   /** Writes reports (distinct match keys, sorted by key) in the caller's transaction. */
   async writeReports(client: PoolClient, reports: readonly NormalizedReport[], meters: ReadonlyMap<string, number>): Promise<WriteResult> {
     const ids = {

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database';
 import { ForbiddenError, Problems } from '../../errors/errors';
 import type { Caller } from '../auth/auth.types';
+import type { CatalogService } from '../catalog/catalog.service';
 import type { IngestionRepository } from './ingestion.repository';
 import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
 
@@ -16,6 +17,7 @@ export class IngestionService {
   constructor(
     private readonly db: Database,
     private readonly repository: IngestionRepository,
+    private readonly catalog: CatalogService,
     private readonly limits: { maxBatchSize: number },
   ) {}
 
@@ -35,7 +37,7 @@ export class IngestionService {
       throw new ForbiddenError(`This key may not report for the project of ${shown}${foreign.length > 10 ? ', ...' : ''}; nothing was written`);
     }
     const meterNames = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
-    const meters = await this.repository.meterIds(meterNames.filter((m) => typeof m === 'string'));
+    const meters = await this.catalog.knownMeters(meterNames.filter((m) => typeof m === 'string'));
     const normalized = normalizeReports(reports, new Set(meters.keys()), problems);
     problems.throwIfAny();
 
