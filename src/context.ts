@@ -2,6 +2,7 @@ import type { DomainError } from './errors/errors';
 import { NOBODY, type Caller } from './modules/auth/auth.types';
 import { createCatalogLoaders } from './modules/catalog/catalog.loaders';
 import { createEventLoaders } from './modules/events/events.loaders';
+import { createPricingLoaders } from './modules/pricing/pricing.loaders';
 import { createResourceLoaders } from './modules/resources/resources.loaders';
 import { createStatisticsLoaders } from './modules/statistics/statistics.loaders';
 import type { Services } from './services';
@@ -20,6 +21,7 @@ export function createContext(services: Services, caller: Caller | null, request
     loaders: {
       catalog: createCatalogLoaders(services.catalog),
       events: createEventLoaders(services.events),
+      pricing: createPricingLoaders(services.pricing),
       resources: createResourceLoaders(services.resources),
       statistics: createStatisticsLoaders(services.statistics, caller ?? NOBODY),
     },

@@ -2,23 +2,28 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './modules/auth/auth.checker';
+import { ChargebackResolver } from './modules/chargeback/chargeback.resolver';
 import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
 import { EventsResolver } from './modules/events/events.resolver';
-import { ResourceUsageResolver, StatisticsResolver } from './modules/statistics/statistics.resolver';
+import { ResourceUsageResolver, StatisticsResolver, StatisticsRowResolver } from './modules/statistics/statistics.resolver';
 import { IngestionResolver } from './modules/ingestion/ingestion.resolver';
+import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { ResourcesResolver } from './modules/resources/resources.resolver';
 
 /** The one list of resolvers. schema.graphql is printed from it (npm run schema). */
 export const resolvers = [
   CatalogResolver,
+  ChargebackResolver,
   ComponentResolver,
   DiscoveryResolver,
   EventsResolver,
   IngestionResolver,
+  PricingResolver,
   ResourcesResolver,
   ResourceUsageResolver,
   StatisticsResolver,
+  StatisticsRowResolver,
 ] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {

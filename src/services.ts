@@ -2,6 +2,8 @@ import { DEFAULT_LIMITS, type Limits } from './config';
 import type { Database } from './db/database';
 import { AuthRepository } from './modules/auth/auth.repository';
 import { AuthService } from './modules/auth/auth.service';
+import { ChargebackRepository } from './modules/chargeback/chargeback.repository';
+import { ChargebackService } from './modules/chargeback/chargeback.service';
 import { CatalogRepository } from './modules/catalog/catalog.repository';
 import { CatalogService } from './modules/catalog/catalog.service';
 import { DiscoveryRepository } from './modules/discovery/discovery.repository';
@@ -10,6 +12,8 @@ import { EventsRepository } from './modules/events/events.repository';
 import { EventsService } from './modules/events/events.service';
 import { IngestionRepository } from './modules/ingestion/ingestion.repository';
 import { IngestionService } from './modules/ingestion/ingestion.service';
+import { PricingRepository } from './modules/pricing/pricing.repository';
+import { PricingService } from './modules/pricing/pricing.service';
 import { ResourcesRepository } from './modules/resources/resources.repository';
 import { ResourcesService } from './modules/resources/resources.service';
 import { RollupsRepository } from './modules/statistics/rollups.repository';
@@ -37,6 +41,8 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
     ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
+    pricing: new PricingService(db, new PricingRepository(db.pool), catalog),
+    chargeback: new ChargebackService(new ChargebackRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods }),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
     statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
     rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),

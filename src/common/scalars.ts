@@ -46,3 +46,29 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return coerceInstant(ast.value);
   },
 });
+
+const DECIMAL = /^-?\d{1,30}(\.\d{1,20})?$/;
+
+/** A decimal number as its exact text, without trailing zeros: 12.5, 0.000125, 3. */
+export function normalizeDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+function coerceDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text === 'string' && DECIMAL.test(text)) return normalizeDecimal(text);
+  throw new GraphQLError(`Decimal must be a decimal number such as "12.50" (a string, or a JSON number); got ${JSON.stringify(value)}`);
+}
+
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  description:
+    'An exact decimal number, written as a string: "0.042", "1200". Money is never a float: sums of Decimals are exact. ' +
+    'As input, a JSON number is accepted too.',
+  serialize: (value) => coerceDecimal(typeof value === 'object' && value !== null ? String(value) : value),
+  parseValue: coerceDecimal,
+  parseLiteral(ast) {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return coerceDecimal(ast.value);
+    throw new GraphQLError('Decimal must be a string or a number');
+  },
+});

@@ -14,6 +14,7 @@ const base: StatisticsQuery = {
   timeZone: 'UTC',
   prorate: false,
   rollups: false,
+  cost: false,
 };
 const squash = (sql: string) => sql.replace(/\s+/g, ' ');
 

@@ -1,3 +1,4 @@
+import { normalizeDecimal } from '../../common/scalars';
 import type { UsageStatisticsRow } from './statistics.types';
 
 /** A row as PostgreSQL returns it: numeric and bigint arrive as strings. */
@@ -27,6 +28,12 @@ export interface DbStatisticsRow {
   duration_sum: string | null;
   duration_avg: string | null;
   source: string;
+  cost?: string | null;
+  weighted_cost?: string | null;
+  unpriced_volume?: string | null;
+  unpriced_count?: string | null;
+  currency?: string | null;
+  cards?: string | null;
 }
 
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
@@ -57,5 +64,11 @@ export function fromDbStatisticsRow(row: DbStatisticsRow, metadataKeys: readonly
     weightedSum: Number(row.weighted_sum),
     durationSum: numberOrNull(row.duration_sum),
     durationAvg: numberOrNull(row.duration_avg),
+    cost: row.cost == null ? null : normalizeDecimal(row.cost),
+    weightedCost: row.weighted_cost == null ? null : normalizeDecimal(row.weighted_cost),
+    currency: row.currency ?? null,
+    unpricedVolume: numberOrNull(row.unpriced_volume ?? null),
+    unpricedCount: numberOrNull(row.unpriced_count ?? null),
+    priceIds: row.cards ? [...new Set(row.cards.split(','))].sort((a, b) => Number(a) - Number(b)) : [],
   };
 }

@@ -1,4 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../../common/selection';
+import { PriceCard } from '../pricing/pricing.types';
 import { ADMIN, READER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
@@ -13,8 +16,23 @@ export class StatisticsResolver {
       '(or metric), group and calendar period of a time zone; optionally prorated. One SQL statement.',
   })
   @Authorized(ADMIN, READER)
-  usageStatistics(@Arg('input', () => UsageStatisticsInput) input: UsageStatisticsInput, @Ctx() ctx: Context): Promise<UsageStatistics> {
-    return ctx.services.statistics.statistics(ctx.caller!, input);
+  usageStatistics(
+    @Arg('input', () => UsageStatisticsInput) input: UsageStatisticsInput,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<UsageStatistics> {
+    return ctx.services.statistics.statistics(ctx.caller!, input, { cost: selects(info, ['rows'], COST_FIELDS) });
+  }
+}
+
+/** The fields of a row that need its records priced: only a query that asks for one of them prices them. */
+const COST_FIELDS = new Set(['cost', 'weightedCost', 'currency', 'unpricedVolume', 'unpricedCount', 'prices']);
+
+@Resolver(() => UsageStatisticsRow)
+export class StatisticsRowResolver {
+  @FieldResolver(() => [PriceCard], { description: 'The price cards that priced the records of the row.' })
+  prices(@Root() row: UsageStatisticsRow, @Ctx() ctx: Context): Promise<PriceCard[]> {
+    return ctx.loaders.pricing.price.loadMany(row.priceIds) as Promise<PriceCard[]>;
   }
 }
 
@@ -27,7 +45,8 @@ export class ResourceUsageResolver {
     @Arg('from', () => DateTimeScalar) from: Date,
     @Arg('to', () => DateTimeScalar) to: Date,
     @Arg('prorate', () => Boolean, { nullable: true, defaultValue: false }) prorate: boolean,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatisticsRow[]> {
-    return ctx.loaders.statistics.resourceUsage.load({ resource: resource.id, from, to, prorate });
+    return ctx.loaders.statistics.resourceUsage.load({ resource: resource.id, from, to, prorate, cost: selects(info, [], COST_FIELDS) });
   }
 }

@@ -20,7 +20,7 @@ export class StatisticsService {
     private readonly options: { maxPeriods: number; rollups: boolean },
   ) {}
 
-  async statistics(caller: Caller, input: UsageStatisticsInput): Promise<UsageStatistics> {
+  async statistics(caller: Caller, input: UsageStatisticsInput, options: { cost: boolean } = { cost: false }): Promise<UsageStatistics> {
     const problems = new Problems();
     const at = (...path: (string | number)[]) => ['input', ...path];
     const meters = input.meters ?? [];
@@ -68,6 +68,7 @@ export class StatisticsService {
       timeZone,
       prorate: input.prorate ?? false,
       rollups: this.options.rollups,
+      cost: options.cost,
     });
     return { from: input.from, to: input.to, timeZone, period, prorate: input.prorate ?? false, aggregatedFrom, rows };
   }
@@ -76,14 +77,14 @@ export class StatisticsService {
    * For the Resource.usage loader: per-meter statistics of each resource over [from, to), one
    * statement for all the resources asked with the same range.
    */
-  async resourceUsage(caller: Caller, keys: readonly { resource: string; from: Date; to: Date; prorate: boolean }[]): Promise<UsageStatisticsRow[][]> {
+  async resourceUsage(caller: Caller, keys: readonly { resource: string; from: Date; to: Date; prorate: boolean; cost: boolean }[]): Promise<UsageStatisticsRow[][]> {
     const problems = new Problems();
     for (const key of keys) checkTimeRange(key, problems, []);
     problems.throwIfAny();
-    const groups = new Map<string, { from: Date; to: Date; prorate: boolean; resources: string[] }>();
+    const groups = new Map<string, { from: Date; to: Date; prorate: boolean; cost: boolean; resources: string[] }>();
     for (const k of keys) {
-      const id = `${k.from.getTime()}/${k.to.getTime()}/${k.prorate}`;
-      const group = groups.get(id) ?? { from: k.from, to: k.to, prorate: k.prorate, resources: [] };
+      const id = `${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.cost}`;
+      const group = groups.get(id) ?? { from: k.from, to: k.to, prorate: k.prorate, cost: k.cost, resources: [] };
       group.resources.push(k.resource);
       groups.set(id, group);
     }
@@ -101,10 +102,11 @@ export class StatisticsService {
         timeZone: 'UTC',
         prorate: g.prorate,
         rollups: false,
+        cost: g.cost,
       });
       for (const row of rows) found.set(`${id}/${row.resource}`, [...(found.get(`${id}/${row.resource}`) ?? []), row]);
     }
-    return keys.map((k) => found.get(`${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.resource}`) ?? []);
+    return keys.map((k) => found.get(`${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.cost}/${k.resource}`) ?? []);
   }
 
   private async run(q: StatisticsQuery): Promise<{ rows: UsageStatisticsRow[]; aggregatedFrom: string | null }> {

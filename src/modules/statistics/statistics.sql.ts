@@ -1,4 +1,5 @@
 import { SqlParams } from '../../common/sql';
+import { costAggregates, priceLateralSql, unpricedAggregates } from '../pricing/pricing.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
 import { eventAggregates, ROLLUP_AGGREGATES } from './aggregates.sql';
 import { SUB_DAY_UNITS, type PeriodSpec } from './statistics.periods';
@@ -20,6 +21,8 @@ export interface StatisticsQuery {
   prorate: boolean;
   /** Whether rollups may answer, where the query allows it. */
   rollups: boolean;
+  /** Whether to price the records (cost, weighted cost, unpriced volume, the cards used). */
+  cost: boolean;
 }
 
 /** Each dimension: the column grouped by in the aggregate, and how its name is found afterwards. */
@@ -54,7 +57,7 @@ const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; 
  * hour skipped in spring is never read, so that day has 23; six-hour periods stay at 00:00,
  * 06:00, 12:00 and 18:00, the first of them 7 hours long in autumn.
  */
-function boundariesSql(q: StatisticsQuery, from: string, to: string, zone: () => string, p: SqlParams): string {
+export function boundariesSql(q: Pick<StatisticsQuery, 'period'>, from: string, to: string, zone: () => string, p: SqlParams): string {
   if (!q.period) return `SELECT ARRAY[${from}, ${to}] AS b`;
   const tz = zone();
   const size = `${p.add(q.period.size)}::int`;
@@ -84,6 +87,7 @@ function boundariesSql(q: StatisticsQuery, from: string, to: string, zone: () =>
 function rollupShaped(q: StatisticsQuery): boolean {
   return (
     q.rollups &&
+    !q.cost &&
     q.metrics === null &&
     q.meterIds !== null &&
     !q.prorate &&
@@ -174,7 +178,13 @@ SELECT ${byMetric ? 'NULL::text AS meter, NULL::text AS unit, a.series AS metric
        ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
        a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
        sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
-       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source
+       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source${
+         q.cost
+           ? `,
+       round(a.cost, 6) AS cost, round(a.weighted_cost, 6) AS weighted_cost, round(a.unpriced_volume, 9) AS unpriced_volume,
+       a.unpriced_count, a.currency, a.cards`
+           : ''
+       }
 FROM agg a CROSS JOIN bounds
 ${outerJoins.join('\n')}
 ORDER BY 1, 3, period_start${groups.map((g) => `, ${g.alias}`).join('')}${q.groupByMetadata.map((_, i) => `, a.md_${i}::text`).join('')}`;
@@ -227,11 +237,15 @@ function eventsAggregateSql(
     v = `(CASE WHEN e.end_time > e.start_time THEN ${volume}::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
                ELSE ${volume}::numeric END)`;
     duration = 'COALESCE(i.overlap, e.duration::numeric)';
+    if (q.cost && !byMetric) {
+      share += `\n  ${priceLateralSql('e', { a: 'greatest(e.start_time, bounds.b[i.bucket])', b: 'least(e.end_time, bounds.b[i.bucket + 1])' })}`;
+    }
   } else {
     where.push(`e.start_time >= ${from}`, `e.start_time < ${to}`);
     bucket = 'width_bucket(e.start_time, bounds.b)';
     v = `${volume}::numeric`;
     duration = 'e.duration::numeric';
+    if (q.cost && !byMetric) share = priceLateralSql('e', 'whole');
   }
   where.push(...usageFilterSql(q.filter, p));
 
@@ -249,7 +263,9 @@ function eventsAggregateSql(
   ];
   const minMax = q.prorate ? v : volume;
   return `SELECT ${keys.join(', ')},
-         ${eventAggregates(v, factor, duration, minMax)}, 'events' AS source
+         ${eventAggregates(v, factor, duration, minMax)}, 'events' AS source${
+           q.cost ? `,\n         ${byMetric ? unpricedAggregates(v) : costAggregates(volume, factor)}` : ''
+         }
   FROM ${source} CROSS JOIN bounds ${share}
   ${joins.join('\n  ')}
   WHERE ${where.join('\n    AND ')}

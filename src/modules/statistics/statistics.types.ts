@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar, JSONObjectScalar } from '../../common/scalars';
+import { DateTimeScalar, DecimalScalar, JSONObjectScalar } from '../../common/scalars';
 import { UsageFilter } from '../usage/usage-filter';
 
 export enum PeriodUnit {
@@ -158,6 +158,29 @@ export class UsageStatisticsRow {
 
   @Field(() => Float, { nullable: true, description: 'Average duration in seconds of the records that have an end.' })
   durationAvg!: number | null;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      "Sum of volume x the unit price of the card valid at the record's start (with prorate: each part of a record priced by the " +
+      'card valid over it), rounded to 6 decimal places; null when no record of the row has a price: see unpricedVolume.',
+  })
+  cost!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Sum of volume x contingentFactor x unit price.' })
+  weightedCost!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The currency of cost; null when nothing is priced.' })
+  currency!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'The volume (share) of the records without a price at the time; 0 when all are priced.' })
+  unpricedVolume!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Records of the row with volume that no card priced.' })
+  unpricedCount!: number | null;
+
+  /** The ids of the price cards used; resolved by StatisticsRowResolver.prices. */
+  priceIds!: string[];
 }
 
 @ObjectType()

@@ -1,0 +1,87 @@
+import { SqlParams } from '../../common/sql';
+import { pricedPartsSql } from '../pricing/pricing.sql';
+import { boundariesSql } from '../statistics/statistics.sql';
+import { PeriodUnit } from '../statistics/statistics.types';
+
+export interface ChargebackQuery {
+  /** Project names; null: every project. */
+  projects: string[] | null;
+  meterIds: number[] | null;
+  from: Date;
+  to: Date;
+  timeZone: string;
+  daily: boolean;
+  detail: boolean;
+}
+
+/**
+ * The report in one statement. Everything is first computed per project, resource, day and
+ * currency (the lines), rounded there, and only then added up: a PERIOD row is the exact sum of
+ * the DAILY rows, and a project's row the exact sum of its resources'.
+ */
+export function chargebackSql(q: ChargebackQuery): { text: string; values: unknown[] } {
+  const p = new SqlParams();
+  const from = `${p.add(q.from)}::timestamptz`;
+  const to = `${p.add(q.to)}::timestamptz`;
+  const tz = `${p.add(q.timeZone)}::text`;
+  const names = `${p.add(q.projects)}::text[]`;
+  const projects = `SELECT id FROM projects WHERE ${names} IS NULL OR name = ANY(${names})`;
+  const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
+  const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
+  const timed = 'e.end_time > e.start_time';
+  const bounds = boundariesSql({ period: { unit: PeriodUnit.DAY, size: 1 } }, from, to, () => tz, p);
+  const resource = q.detail ? 'l.resource_id' : 'NULL::int';
+  const keys = ['l.project_id', resource, ...(q.daily ? ['l.bucket'] : []), 'l.currency'];
+
+  const text = `WITH bounds AS (${bounds}),
+chosen AS (${projects}),
+usage_lines AS (
+  SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
+         sum(pp.seconds) AS seconds, sum(e.volume::numeric * pp.share * pp.unit_price) AS cost
+  FROM usage_events e CROSS JOIN bounds
+  CROSS JOIN LATERAL generate_series(
+    width_bucket(greatest(e.start_time, ${from}), bounds.b),
+    CASE WHEN ${timed} THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b) ELSE width_bucket(e.start_time, bounds.b) END) AS i(bucket)
+  CROSS JOIN LATERAL (${pricedPartsSql('e', 'greatest(e.start_time, bounds.b[i.bucket])', 'least(e.end_time, bounds.b[i.bucket + 1])')}) AS pp
+  WHERE e.project_id IN (SELECT id FROM chosen)
+    ${meters ? `AND e.meter_id = ANY(${meters})` : ''}
+    AND e.start_time < ${to}
+    AND e.start_time >= ${from} - make_interval(secs => ${longest})
+    AND (e.start_time >= ${from} OR e.end_time > ${from})
+  GROUP BY 1, 2, 3, 4
+),
+fixed_lines AS (
+  SELECT fc.project_id, fc.resource_id, k AS bucket, fc.currency,
+         sum(fc.amount * extract(epoch FROM least(coalesce(fc.valid_to, 'infinity'), bounds.b[k + 1]) - greatest(fc.valid_from, bounds.b[k]))
+                       / extract(epoch FROM u.unit_end - u.unit_start)) AS cost
+  FROM fixed_costs fc CROSS JOIN bounds
+  CROSS JOIN LATERAL generate_series(1, array_length(bounds.b, 1) - 1) AS k
+  CROSS JOIN LATERAL (SELECT date_trunc(CASE fc.per WHEN 'DAY' THEN 'day' ELSE 'month' END, bounds.b[k] AT TIME ZONE ${tz}) AS local_start) AS l
+  CROSS JOIN LATERAL (SELECT l.local_start AT TIME ZONE ${tz} AS unit_start,
+                             (l.local_start + CASE fc.per WHEN 'DAY' THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE ${tz} AS unit_end) AS u
+  WHERE fc.project_id IN (SELECT id FROM chosen)
+    AND fc.valid_from < bounds.b[k + 1] AND (fc.valid_to IS NULL OR fc.valid_to > bounds.b[k])
+  GROUP BY 1, 2, 3, 4
+),
+lines AS (
+  SELECT project_id, resource_id, bucket, currency,
+         round(coalesce(sum(seconds), 0) / 60, 6) AS minutes, round(sum(usage_cost), 6) AS allocation_cost,
+         round(sum(fixed_cost), 6) AS fixed_cost
+  FROM (SELECT project_id, resource_id, bucket, currency, seconds, cost AS usage_cost, NULL::numeric AS fixed_cost FROM usage_lines
+        UNION ALL
+        SELECT project_id, resource_id, bucket, currency, NULL, NULL, cost FROM fixed_lines) AS x
+  GROUP BY 1, 2, 3, 4
+)
+SELECT pr.name AS project, r.external_id AS resource,
+       ${q.daily ? 'bounds.b[l.bucket] AS period_start, bounds.b[l.bucket + 1] AS period_end' : `min(${from}) AS period_start, min(${to}) AS period_end`},
+       l.currency, sum(l.minutes) AS allocation_minutes,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.allocation_cost), 0) END AS allocation_cost,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.fixed_cost), 0) END AS fixed_cost,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.allocation_cost), 0) + coalesce(sum(l.fixed_cost), 0) END AS total
+FROM lines l CROSS JOIN bounds
+JOIN projects pr ON pr.id = l.project_id
+LEFT JOIN resources r ON r.id = ${resource}
+GROUP BY pr.name, r.external_id, ${[...keys.slice(2), ...(q.daily ? ['bounds.b'] : [])].join(', ')}
+ORDER BY pr.name, r.external_id NULLS FIRST, 3, l.currency NULLS LAST`;
+  return { text, values: p.values };
+}
