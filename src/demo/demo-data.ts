@@ -2,6 +2,7 @@ import { seededRandom } from '../common/random';
 import type { UsageReport } from '../modules/ingestion/ingestion.validation';
 import type { MeterType } from '../modules/catalog/catalog.types';
 import { SYSTEM } from '../modules/auth/auth.types';
+import { FixedCostPer } from '../modules/pricing/pricing.types';
 import type { Services } from '../services';
 
 /**
@@ -28,6 +29,25 @@ const METERS: { name: string; component: string; unit: string; type: MeterType; 
   { name: 'network.egress', component: 'network', unit: 'GiB', type: 'DELTA', description: 'Data sent out of the cloud' },
   { name: 'ip.allocate', component: 'network', unit: 'ip', type: 'EVENT', description: 'A floating IP was allocated' },
   { name: 'job.core_hours', component: 'batch', unit: 'core-h', type: 'DELTA', description: 'Core hours of a batch job' },
+];
+
+/** Prices in EUR: cpu.hours is cheaper from the 15th; batch jobs cost more on GPUs and at high priority. Creations and IPs are free (unpriced). */
+const PRICES: { meter: string; unitPrice: string; validFrom: string; partition?: string; priority?: string }[] = [
+  { meter: 'cpu.hours', unitPrice: '0.025', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'cpu.hours', unitPrice: '0.02', validFrom: '2026-10-15T00:00:00Z' },
+  { meter: 'memory.gib_hours', unitPrice: '0.003', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'gpu.hours', unitPrice: '1.2', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'volume.gib_hours', unitPrice: '0.00006', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'network.egress', unitPrice: '0.05', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'job.core_hours', unitPrice: '0.01', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'job.core_hours', partition: 'gpu', unitPrice: '0.04', validFrom: '2026-01-01T00:00:00Z' },
+  { meter: 'job.core_hours', priority: 'high', unitPrice: '0.015', validFrom: '2026-01-01T00:00:00Z' },
+];
+
+const FIXED_COSTS: { project: string; resource?: string; name: string; amount: string; per: FixedCostPer; validFrom: string }[] = [
+  { project: 'astro', name: 'support', amount: '5', per: FixedCostPer.DAY, validFrom: '2026-10-01T00:00:00Z' },
+  { project: 'climate', name: 'rack', amount: '300', per: FixedCostPer.MONTH, validFrom: '2026-10-01T00:00:00Z' },
+  { project: 'climate', resource: 'vm-climate-1', name: 'gpu licence', amount: '90', per: FixedCostPer.MONTH, validFrom: '2026-10-01T00:00:00Z' },
 ];
 
 interface Vm {
@@ -144,5 +164,7 @@ export async function loadDemoData(services: Services): Promise<number> {
   }
   const reports = demoReports();
   for (let i = 0; i < reports.length; i += 1000) await services.ingestion.reportUsage(SYSTEM, reports.slice(i, i + 1000));
+  for (const { validFrom, ...price } of PRICES) await services.pricing.setPrice({ ...price, currency: 'EUR', validFrom: new Date(validFrom) });
+  for (const { validFrom, ...cost } of FIXED_COSTS) await services.pricing.setFixedCost({ ...cost, currency: 'EUR', validFrom: new Date(validFrom) });
   return reports.length;
 }

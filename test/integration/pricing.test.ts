@@ -205,14 +205,15 @@ describe('chargeback', () => {
     const daily = (await chargeback({ ...input, period: 'DAILY' })).rows;
     // Berlin days: Apr 1 from 02:00 (22 of its 24 h), Apr 2 to Apr 7, and Apr 8 to 02:00 (2 h): 8 rows.
     expect(daily).toHaveLength(8);
-    expect(daily[0]).toMatchObject({ periodStart: '2026-04-01T00:00:00.000Z', periodEnd: '2026-04-01T22:00:00.000Z', fixedCost: '3.055556' });
+    expect(daily[0]).toMatchObject({ periodStart: '2026-04-01T00:00:00.000Z', periodEnd: '2026-04-01T22:00:00.000Z', fixedCost: '3.055555' });
     expect(daily[7]).toMatchObject({ periodStart: '2026-04-07T22:00:00.000Z', periodEnd: '2026-04-08T00:00:00.000Z', fixedCost: '0.277778' });
-    expect(daily[1].fixedCost).toBe('3.333333');
+    expect(daily[1].fixedCost).toBe('3.333334');
     const sum = (field: string) => daily.reduce((s: bigint, r: Record<string, string>) => s + micros(r[field]), 0n);
     for (const field of ['allocationMinutes', 'allocationCost', 'fixedCost', 'total']) expect(sum(field)).toBe(micros(period[0][field]));
-    // p2's one cpu hour at A's 0.10 on Apr 1; rent: 7 days of April at 100/30 a day, in rounded days:
-    // 3.055556 + 6 x 3.333333 + 0.277778.
-    expect(period[0]).toMatchObject({ allocationMinutes: '60', allocationCost: '0.1', fixedCost: '23.333332' });
+    // A day's rent is its rounded accrual since the month began (Mar 31 22:00Z in Berlin) at its end less that at its
+    // start: Apr 1 (from 02:00) 3.333333 - 0.277778; Apr 2 6.666667 - 3.333333. The days telescope to 168 of April's
+    // 720 hours of 100: 23.611111 - 0.277778 = 23.333333. p2's one cpu hour at A's 0.10 on Apr 1.
+    expect(period[0]).toMatchObject({ allocationMinutes: '60', allocationCost: '0.1', fixedCost: '23.333333' });
   });
 
   test('contingent factor 0 changes weighted figures, never cost', async () => {

@@ -17,7 +17,9 @@ export interface ChargebackQuery {
 /**
  * The report in one statement. Everything is first computed per project, resource, day and
  * currency (the lines), rounded there, and only then added up: a PERIOD row is the exact sum of
- * the DAILY rows, and a project's row the exact sum of its resources'.
+ * the DAILY rows, and a project's row the exact sum of its resources'. A fixed cost's share of a
+ * day is the difference of its rounded accrual since the start of its month (or day) at the
+ * day's end and at its start, so the days of a whole month add up to the monthly amount exactly.
  */
 export function chargebackSql(q: ChargebackQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
@@ -52,13 +54,14 @@ usage_lines AS (
 ),
 fixed_lines AS (
   SELECT fc.project_id, fc.resource_id, k AS bucket, fc.currency,
-         sum(fc.amount * extract(epoch FROM least(coalesce(fc.valid_to, 'infinity'), bounds.b[k + 1]) - greatest(fc.valid_from, bounds.b[k]))
-                       / extract(epoch FROM u.unit_end - u.unit_start)) AS cost
+         sum(round(fc.amount * extract(epoch FROM least(coalesce(fc.valid_to, 'infinity'), bounds.b[k + 1]) - u.unit_start) / u.seconds, 6)
+             - round(fc.amount * extract(epoch FROM greatest(fc.valid_from, bounds.b[k]) - u.unit_start) / u.seconds, 6)) AS cost
   FROM fixed_costs fc CROSS JOIN bounds
   CROSS JOIN LATERAL generate_series(1, array_length(bounds.b, 1) - 1) AS k
   CROSS JOIN LATERAL (SELECT date_trunc(CASE fc.per WHEN 'DAY' THEN 'day' ELSE 'month' END, bounds.b[k] AT TIME ZONE ${tz}) AS local_start) AS l
   CROSS JOIN LATERAL (SELECT l.local_start AT TIME ZONE ${tz} AS unit_start,
-                             (l.local_start + CASE fc.per WHEN 'DAY' THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE ${tz} AS unit_end) AS u
+                             extract(epoch FROM (l.local_start + CASE fc.per WHEN 'DAY' THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE ${tz}
+                                                - l.local_start AT TIME ZONE ${tz}) AS seconds) AS u
   WHERE fc.project_id IN (SELECT id FROM chosen)
     AND fc.valid_from < bounds.b[k + 1] AND (fc.valid_to IS NULL OR fc.valid_to > bounds.b[k])
   GROUP BY 1, 2, 3, 4
