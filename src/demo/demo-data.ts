@@ -1,6 +1,6 @@
 import { seededRandom } from '../common/random';
 import type { UsageReport } from '../modules/ingestion/ingestion.validation';
-import type { MeterType } from '../modules/catalog/catalog.types';
+import type { DefineMeterInput } from '../modules/catalog/catalog.types';
 import { SYSTEM } from '../modules/auth/auth.types';
 import { FixedCostPer } from '../modules/pricing/pricing.types';
 import type { Services } from '../services';
@@ -20,7 +20,7 @@ const COMPONENTS = [
   { name: 'batch', description: 'The HPC batch scheduler (Slurm)' },
 ];
 
-const METERS: { name: string; component: string; unit: string; type: MeterType; description: string }[] = [
+const METERS: DefineMeterInput[] = [
   { name: 'cpu.hours', component: 'compute', unit: 'h', type: 'DELTA', description: 'vCPU hours of a VM' },
   { name: 'memory.gib_hours', component: 'compute', unit: 'GiB-h', type: 'DELTA', description: 'Memory reserved by a VM' },
   { name: 'gpu.hours', component: 'compute', unit: 'h', type: 'DELTA', description: 'GPU hours of a VM' },
@@ -28,7 +28,18 @@ const METERS: { name: string; component: string; unit: string; type: MeterType; 
   { name: 'volume.gib_hours', component: 'storage', unit: 'GiB-h', type: 'DELTA', description: 'Block storage allocated' },
   { name: 'network.egress', component: 'network', unit: 'GiB', type: 'DELTA', description: 'Data sent out of the cloud' },
   { name: 'ip.allocate', component: 'network', unit: 'ip', type: 'EVENT', description: 'A floating IP was allocated' },
-  { name: 'job.core_hours', component: 'batch', unit: 'core-h', type: 'DELTA', description: 'Core hours of a batch job' },
+  {
+    name: 'job.core_hours', component: 'batch', unit: 'core-h', type: 'DELTA', description: 'Core hours of a batch job',
+    // What the scheduler's accounting sends with every job.
+    recordType: {
+      name: 'JobUsageRecord',
+      fields: [
+        { name: 'jobId', type: 'STRING', description: "The scheduler's job id" },
+        { name: 'jobName', type: 'STRING', required: false },
+        { name: 'exitCode', type: 'INTEGER', required: false },
+      ],
+    },
+  },
 ];
 
 /** Prices in EUR: cpu.hours is cheaper from the 15th; batch jobs cost more on GPUs and at high priority. Creations and IPs are free (unpriced). */

@@ -1,7 +1,7 @@
 import { Problems, ValidationError } from '../../src/errors/errors';
 import { canonicalJson, normalizeReports, type UsageReport } from '../../src/modules/ingestion/ingestion.validation';
 
-const meters = new Set(['cpu.hours', 'gpu.hours']);
+const meters = new Map([['cpu.hours', { recordType: null }], ['gpu.hours', { recordType: null }]]);
 const base: UsageReport = { project: 'p', meter: 'cpu.hours', start: new Date('2026-01-01T00:00:00Z'), volume: 1 };
 
 function problemsOf(reports: UsageReport[]): { path: unknown[]; message: string }[] {

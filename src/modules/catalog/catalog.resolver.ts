@@ -25,7 +25,8 @@ export class CatalogResolver {
 
   @Mutation(() => Meter, {
     description:
-      'Creates a meter of a defined component, or updates its description. Idempotent; a meter\'s component, unit and type never change.',
+      'Creates a meter of a defined component, or updates its description and record type. Idempotent; a meter\'s component, unit ' +
+      'and type never change.',
   })
   @Authorized(ADMIN)
   defineMeter(@Arg('input', () => DefineMeterInput) input: DefineMeterInput, @Ctx() ctx: Context): Promise<Meter> {

@@ -37,8 +37,9 @@ export class IngestionService {
       throw new ForbiddenError(`This key may not report for the project of ${shown}${foreign.length > 10 ? ', ...' : ''}; nothing was written`);
     }
     const meterNames = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
-    const meters = await this.catalog.knownMeters(meterNames.filter((m) => typeof m === 'string'));
-    const normalized = normalizeReports(reports, new Set(meters.keys()), problems);
+    // One lookup for the whole batch: the catalog keeps the meters' ids and record types.
+    const definitions = await this.catalog.meterDefinitions(meterNames.filter((m) => typeof m === 'string'));
+    const normalized = normalizeReports(reports, definitions, problems);
     problems.throwIfAny();
 
     // Within one batch the last report with a key wins, as if it had been sent after the others.
@@ -48,6 +49,7 @@ export class IngestionService {
     const distinct = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (distinct.length === 0) return { created: 0, updated: 0, unchanged: 0, superseded: 0 };
 
+    const meters = new Map([...definitions].map(([name, meter]) => [name, meter.id]));
     const { created, updated } = await this.db.transaction((client) => this.repository.writeReports(client, distinct, meters));
     return {
       created,

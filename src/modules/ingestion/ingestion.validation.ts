@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Problems, type Path } from '../../errors/errors';
+import { checkRecord, type RecordType } from '../catalog/record-types';
 
 /** A usage report as a caller sends it (the GraphQL input, or a line of an import file). */
 export interface UsageReport {
@@ -48,13 +49,17 @@ export interface NormalizedReport {
 export const DEFAULT_SOURCE = 'default';
 export const MAX_NAME_LENGTH = 256;
 
+/** The defined meters a batch names, by name, with what their reports must carry. */
+export type MeterRules = ReadonlyMap<string, { recordType: RecordType | null }>;
+
 /**
  * Checks every report of a batch against every rule and collects all problems, each with its
- * path (reports[3].meter), so that one answer lists everything to fix.
+ * path (reports[3].meter), so that one answer lists everything to fix. A report's additionalData
+ * must satisfy the record type of its meter and of each of its additional resources' meters.
  */
 export function normalizeReports(
   reports: readonly UsageReport[],
-  knownMeters: ReadonlySet<string>,
+  knownMeters: MeterRules,
   problems: Problems,
   path: Path = ['reports'],
 ): NormalizedReport[] {
@@ -141,6 +146,16 @@ export function normalizeReports(
     const additionalData = report.additionalData ?? null;
     if (additionalData !== null && (typeof additionalData !== 'object' || Array.isArray(additionalData))) {
       problems.add(at('additionalData'), 'must be a JSON object');
+    } else {
+      const check = (name: unknown) => {
+        const recordType = typeof name === 'string' ? knownMeters.get(name)?.recordType : null;
+        if (recordType) checkRecord(recordType, name as string, additionalData, problems, at('additionalData'));
+      };
+      check(meter);
+      // Additional resources are records of their own meters, described by the same data.
+      resources.forEach((r, j) => {
+        if (r.meter !== meter && resources.findIndex((other) => other.meter === r.meter) === j) check(r.meter);
+      });
     }
 
     if (problems.count > before) return;
