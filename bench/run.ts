@@ -397,6 +397,23 @@ async function measureQueries(db: Database, server: Server, token: string) {
   await both('Q4', 'users, projects and sources with usage in 30 days', () => gql(server, token, q4, { f: { from: iso(MONTH_FROM), to: iso(MONTH_TO) } }), sqlQ4);
   await both('Q5', `${busy.name}, a month, by flavor as of each record's start`, () => gql(server, token, STATS, { i: q5 }), sqlQ5);
   await both('Q6', 'job core-hours, a month, daily, prorated', () => gql(server, token, STATS, { i: q6 }), sqlQ6);
+
+  // Money: every meter priced, the busy meter's price changing mid-month, a fixed cost per project.
+  await sql('DELETE FROM price_cards');
+  await sql('DELETE FROM fixed_costs');
+  await sql(`INSERT INTO price_cards (meter_id, unit_price, currency, valid_from, valid_to)
+    SELECT id, 0.01, 'EUR', '2020-01-01', CASE WHEN id = $1 THEN $2::timestamptz END FROM meters`, [busy.id, iso(MONTH_FROM + 15 * 86_400_000)]);
+  await sql(`INSERT INTO price_cards (meter_id, unit_price, currency, valid_from) VALUES ($1, 0.012, 'EUR', $2)`, [busy.id, iso(MONTH_FROM + 15 * 86_400_000)]);
+  await sql(`INSERT INTO fixed_costs (project_id, name, amount, currency, per, valid_from) SELECT id, 'support', 100, 'EUR', 'MONTH', '2020-01-01' FROM projects`);
+  const COST = 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { rows { project sum cost unpricedVolume } } }';
+  const CHARGEBACK = 'query C($i: ChargebackInput!) { chargeback(input: $i) { rows { project periodStart allocationMinutes allocationCost fixedCost total } } }';
+  const apiOnly = async (name: string, description: string, api: () => Promise<unknown>) => {
+    timings[name] = { description, graphql: await time(RUNS, api) };
+    log(`  ${name} ${JSON.stringify(timings[name])}`);
+  };
+  await apiOnly('Q7', `Q1 with cost: ${busy.name}, 30 days, by project, priced per record`, () => gql(server, token, COST, { i: q1 }));
+  await apiOnly('Q8', `chargeback of ${busyProject.name}, 30 days, DAILY, every meter, prorated and priced`, () =>
+    gql(server, token, CHARGEBACK, { i: { projects: [busyProject.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), period: 'DAILY' } }));
   return { busyMeter: busy.name, busyProject: busyProject.name, busyUser: busyUser.name, timings, q1, q3filter };
 }
 
