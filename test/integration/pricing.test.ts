@@ -143,12 +143,25 @@ describe('cost in usageStatistics', () => {
     expect(rows[0]).toMatchObject({ sum: 100, cost: null, weightedCost: null, currency: null, unpricedVolume: 100, unpricedCount: 1, prices: [] });
   });
 
-  test('a query that asks for no cost field is answered as before, from rollups where it can', async () => {
+  test('rollups answer priced queries when no card begins or ends inside a bucket, with the same figures', async () => {
+    const fromEvents = await stats(range);
     await t.services.rollups.ensureZones();
     await t.services.rollups.refresh();
-    const { aggregatedFrom } = dataOf(await api.gql(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { aggregatedFrom rows { sum } } }`, { input: range })).usageStatistics;
-    expect(aggregatedFrom).toBe('rollup:day');
-    expect((await stats(range)).aggregatedFrom).toBe('events');
+    // B begins at noon: days would mix two prices, hours do not.
+    const fromRollups = await stats(range);
+    expect(fromRollups.aggregatedFrom).toBe('rollup:hour');
+    expect(fromRollups.rows).toEqual(fromEvents.rows);
+    const unpriced = dataOf(await api.gql(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { aggregatedFrom rows { sum } } }`, { input: range })).usageStatistics;
+    expect(unpriced.aggregatedFrom).toBe('rollup:day');
+    // A card from half past midnight: no grain of rollups has one price per bucket.
+    await defineMeters(t.services, [{ name: 'net', unit: 'GiB' }]);
+    await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p3', meter: 'net', start: at('2026-04-01T00:00:00Z'), end: at('2026-04-01T01:00:00Z'), volume: 10 }]);
+    await t.services.rollups.refresh();
+    await setPrice({ meter: 'net', unitPrice: '0.5', currency: 'EUR', validFrom: '2026-04-01T00:30:00Z' });
+    const half = await stats({ meters: ['net'], from: '2026-04-01T00:00:00Z', to: '2026-04-02T00:00:00Z', prorate: false });
+    expect(half).toMatchObject({ aggregatedFrom: 'events', rows: [{ sum: 10, cost: null, unpricedVolume: 10 }] });
+    const prorated = await stats({ meters: ['net'], from: '2026-04-01T00:00:00Z', to: '2026-04-02T00:00:00Z', prorate: true });
+    expect(prorated.rows[0]).toMatchObject({ sum: 10, cost: '2.5', unpricedVolume: 5 });
   });
 
   test("resource usage prices too", async () => {

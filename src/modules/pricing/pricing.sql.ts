@@ -40,11 +40,11 @@ export function pricedPartsSql(e: string, a: string, b: string): string {
  * unpriced_share (the share of its volume without a price), currency, and the ids of the cards
  * used, comma-separated.
  */
-export function priceLateralSql(e: string, span: { a: string; b: string } | 'whole'): string {
+export function priceLateralSql(e: string, span: { a: string; b: string } | 'whole', start = 'start_time'): string {
   if (span === 'whole') {
     return `LEFT JOIN LATERAL (SELECT c.unit_price AS price_share, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_share,
                                       c.currency, c.id::text AS cards
-                               FROM (SELECT 1) AS one LEFT JOIN LATERAL (${cardAtSql(e, `${e}.start_time`)}) AS c ON true) AS pr ON true`;
+                               FROM (SELECT 1) AS one LEFT JOIN LATERAL (${cardAtSql(e, `${e}.${start}`)}) AS c ON true) AS pr ON true`;
   }
   return `CROSS JOIN LATERAL (
           SELECT sum(pp.share * pp.unit_price) AS price_share, coalesce(sum(pp.share) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_share,
@@ -58,6 +58,15 @@ export function costAggregates(volume: string, factor: string): string {
          sum(${volume}::numeric * pr.unpriced_share) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_share > 0) AS unpriced_count,
          min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards`;
 }
+
+/**
+ * The same columns from rollups `e`, each bucket priced at its start: the statement reads rollups
+ * only when no card of its meters begins or ends inside a bucket. Exact: sum(volume) x price is
+ * the sum of volume x price in numeric arithmetic.
+ */
+export const ROLLUP_COST_AGGREGATES = `sum(e.sum * pr.price_share) AS cost, sum(e.weighted_sum * pr.price_share) AS weighted_cost,
+         sum(e.sum * pr.unpriced_share) AS unpriced_volume, coalesce(sum(e.count) FILTER (WHERE pr.unpriced_share > 0), 0) AS unpriced_count,
+         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards`;
 
 /** The same columns for what is never priced (additional metrics): v is the volume counted in the row. */
 export function unpricedAggregates(v: string): string {

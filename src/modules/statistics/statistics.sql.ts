@@ -1,5 +1,5 @@
 import { SqlParams } from '../../common/sql';
-import { costAggregates, priceLateralSql, unpricedAggregates } from '../pricing/pricing.sql';
+import { costAggregates, priceLateralSql, ROLLUP_COST_AGGREGATES, unpricedAggregates } from '../pricing/pricing.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
 import { eventAggregates, ROLLUP_AGGREGATES } from './aggregates.sql';
 import { SUB_DAY_UNITS, type PeriodSpec } from './statistics.periods';
@@ -87,7 +87,6 @@ export function boundariesSql(q: Pick<StatisticsQuery, 'period'>, from: string, 
 function rollupShaped(q: StatisticsQuery): boolean {
   return (
     q.rollups &&
-    !q.cost &&
     q.metrics === null &&
     q.meterIds !== null &&
     !q.prorate &&
@@ -104,8 +103,14 @@ function rollupShaped(q: StatisticsQuery): boolean {
  * query's zone, if that zone's rollups are built; or a UTC hour, which is a local hour in every
  * zone with a whole-hour offset).
  */
-function choiceSql(meters: string, from: string, to: string, tz: string): string {
-  const aligned = (test: string) => `(SELECT bool_and(${test}) FROM bounds, unnest(bounds.b) AS x)`;
+function choiceSql(meters: string, from: string, to: string, tz: string, cost: boolean): string {
+  // Priced, a bucket has one price only if no card of its meters begins or ends inside it: the
+  // cards' boundaries must fall on the grain too.
+  const cardEdges = cost
+    ? ` UNION ALL SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
+         WHERE pc.meter_id = ANY(${meters}) AND v.x > ${from} AND v.x < ${to}`
+    : '';
+  const aligned = (test: string) => `(SELECT bool_and(${test}) FROM (SELECT unnest(bounds.b) AS x FROM bounds${cardEdges}) AS edges)`;
   const zoneBuilt = `EXISTS (SELECT 1 FROM usage_rollup_zones WHERE time_zone = ${tz})`;
   return `SELECT CASE
     WHEN EXISTS (SELECT 1 FROM usage_rollup_dirty d WHERE d.meter_id = ANY(${meters}) AND d.hour >= ${from} AND d.hour < ${to}) THEN NULL
@@ -138,7 +143,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
     agg = eventsAggregateSql(q, context, p);
   } else {
     const tz = zone();
-    choice = `,\nchoice AS (${choiceSql(meters!, from, to, tz)})`;
+    choice = `,\nchoice AS (${choiceSql(meters!, from, to, tz, q.cost)})`;
     const { discrete, ...filter } = q.filter ?? {};
     const where = [
       'e.grain = (SELECT grain FROM choice)',
@@ -150,8 +155,11 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
       ...usageFilterSql(filter, p),
     ];
     const viaRollups = `SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
-         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${ROLLUP_AGGREGATES}, 'rollup:' || (SELECT grain FROM choice) AS source
+         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${ROLLUP_AGGREGATES}, 'rollup:' || (SELECT grain FROM choice) AS source${
+           q.cost ? `,\n         ${ROLLUP_COST_AGGREGATES}` : ''
+         }
   FROM usage_rollups e CROSS JOIN bounds
+  ${q.cost ? priceLateralSql('e', 'whole', 'bucket_start') : ''}
   ${groupJoins.join('\n  ')}
   WHERE ${where.join('\n    AND ')}
   GROUP BY ${keyAliases.join(', ')}`;
