@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './modules/auth/auth.checker';
 import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
+import { ContingentsResolver } from './modules/contingents/contingents.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
 import { EventsResolver } from './modules/events/events.resolver';
 import { ResourceUsageResolver, StatisticsResolver } from './modules/statistics/statistics.resolver';
@@ -13,6 +14,7 @@ import { ResourcesResolver } from './modules/resources/resources.resolver';
 export const resolvers = [
   CatalogResolver,
   ComponentResolver,
+  ContingentsResolver,
   DiscoveryResolver,
   EventsResolver,
   IngestionResolver,

@@ -4,6 +4,8 @@ import { AuthRepository } from './modules/auth/auth.repository';
 import { AuthService } from './modules/auth/auth.service';
 import { CatalogRepository } from './modules/catalog/catalog.repository';
 import { CatalogService } from './modules/catalog/catalog.service';
+import { ContingentsRepository } from './modules/contingents/contingents.repository';
+import { ContingentsService } from './modules/contingents/contingents.service';
 import { DiscoveryRepository } from './modules/discovery/discovery.repository';
 import { DiscoveryService } from './modules/discovery/discovery.service';
 import { EventsRepository } from './modules/events/events.repository';
@@ -34,6 +36,7 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
   return {
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
+    contingents: new ContingentsService(new ContingentsRepository(db.pool), catalog),
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
     ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
