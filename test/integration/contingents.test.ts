@@ -104,10 +104,10 @@ describe('setContingent', () => {
     const whole = await set({ project: 'astro', meter: 'cpu.hours', period: 'CUSTOM', from: '2026-10-31T00:00:00Z', to: '2026-11-05T00:00:00Z', amount: 5 });
     const [problem] = problemsOf(whole);
     expect(problem.path).toEqual(['input', 'from']);
-    expect(problem.message).toContain(`contingent ${ids.month} [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z) of project "astro" (the whole project)`);
+    expect(problem.message).toContain(`contingent ${ids.month} (project "astro", meter "cpu.hours", the whole project) over [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z)`);
     expect(whole.errors![0].message).toMatch(/^Invalid input \(1 problem\): input\.from: \[from, to\) overlaps contingent/);
     const hpc = await set({ ...HPC, from: '2026-10-19T00:00:00Z', to: '2026-10-25T00:00:00Z' });
-    expect(problemsOf(hpc)[0].message).toContain(`contingent ${ids.hpc} [2026-10-10T00:00:00.000Z, 2026-10-20T00:00:00.000Z) of project "astro" (compute project "astro-hpc")`);
+    expect(problemsOf(hpc)[0].message).toContain(`contingent ${ids.hpc} (project "astro", meter "cpu.hours", compute project "astro-hpc") over [2026-10-10T00:00:00.000Z, 2026-10-20T00:00:00.000Z)`);
     // Changing a contingent by id into an overlap is refused too.
     expect(problemsOf(await set({ ...HPC, id: ids.hpc, computeProject: null, period: 'CUSTOM' }))[0].message).toContain(`contingent ${ids.month} `);
     expect(await t.sql('SELECT count(*)::int AS n FROM contingents')).toEqual([{ n: 4 }]);

@@ -21,9 +21,9 @@ function parseId(id: string): number | undefined {
   return ID.test(id) && Number(id) <= MAX_ID ? Number(id) : undefined;
 }
 
-function describe(row: DbContingentRow): string {
+function describe(row: DbContingentRow, meter: string): string {
   const scope = row.compute_project === null ? 'the whole project' : `compute project "${row.compute_project}"`;
-  return `contingent ${row.id} [${row.valid_from.toISOString()}, ${row.valid_to.toISOString()}) of project "${row.project}" (${scope})`;
+  return `contingent ${row.id} (project "${row.project}", meter "${meter}", ${scope}) over [${row.valid_from.toISOString()}, ${row.valid_to.toISOString()})`;
 }
 
 /**
@@ -123,12 +123,9 @@ export class ContingentsService {
       const code = (error as { code?: string }).code;
       if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION) throw error;
       const other = await this.repository.overlapping(row, id ?? null);
-      const what = other ? describe(other) : 'another contingent';
+      const what = other ? describe(other, input.meter) : 'another contingent';
       throw new ValidationError([
-        {
-          path: at('from'),
-          message: `[from, to) overlaps ${what} for meter "${input.meter}"; the contingents of one project, meter and compute project never overlap`,
-        },
+        { path: at('from'), message: `[from, to) overlaps ${what}; the contingents of one project, meter and compute project never overlap` },
       ]);
     }
   }
