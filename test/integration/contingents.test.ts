@@ -100,6 +100,17 @@ describe('setContingent', () => {
     expect(await t.sql('SELECT count(*)::int AS n FROM contingents')).toEqual([{ n: 4 }]);
   });
 
+  test('concurrent identical settings make one contingent, and every one of them answers it', async () => {
+    const input = { project: 'astro', meter: 'unused.meter', period: 'MONTH', from: '2027-03-01T00:00:00Z', amount: 7 };
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => set(input)));
+      const made = answers.map((a) => dataOf(a).setContingent.id);
+      expect(new Set(made).size).toBe(1);
+      expect(await t.sql("SELECT count(*)::int AS n FROM contingents WHERE valid_from = '2027-03-01T00:00:00Z'")).toEqual([{ n: 1 }]);
+      expect(dataOf(await api.gql(`mutation { deleteContingent(id: "${made[0]}") }`)).deleteContingent).toBe(true);
+    }
+  });
+
   test('an overlapping contingent of the same project, meter and compute project is refused with the one it overlaps', async () => {
     const whole = await set({ project: 'astro', meter: 'cpu.hours', period: 'CUSTOM', from: '2026-10-31T00:00:00Z', to: '2026-11-05T00:00:00Z', amount: 5 });
     const [problem] = problemsOf(whole);

@@ -114,14 +114,23 @@ export class ContingentsService {
       amount: input.amount,
       description: input.description,
     };
+    const conflict = (error: unknown) => [EXCLUSION_VIOLATION, UNIQUE_VIOLATION].includes((error as { code?: string }).code ?? '');
     try {
-      if (id == null) return fromDbContingent(await this.repository.upsert(row));
+      if (id == null) {
+        // Two identical settings at once may both pass the unique key's check, and the second
+        // then fails on the exclusion constraint instead; once the first committed, a second try
+        // finds it by the unique key and updates it.
+        const upserted = await this.repository.upsert(row).catch((error) => {
+          if (!conflict(error)) throw error;
+          return this.repository.upsert(row);
+        });
+        return fromDbContingent(upserted);
+      }
       const updated = await this.repository.update(id, row);
       if (!updated) throw new ValidationError([{ path: at('id'), message: `no contingent has the id ${id}` }]);
       return fromDbContingent(updated);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION) throw error;
+      if (!conflict(error)) throw error;
       const other = await this.repository.overlapping(row, id ?? null);
       const what = other ? describe(other, input.meter) : 'another contingent';
       throw new ValidationError([
