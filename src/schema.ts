@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './modules/auth/auth.checker';
 import { ChargebackResolver } from './modules/chargeback/chargeback.resolver';
 import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.resolver';
+import { ContingentsResolver } from './modules/contingents/contingents.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
 import { EventsResolver } from './modules/events/events.resolver';
 import { ResourceUsageResolver, StatisticsResolver, StatisticsRowResolver } from './modules/statistics/statistics.resolver';
@@ -16,6 +17,7 @@ export const resolvers = [
   CatalogResolver,
   ChargebackResolver,
   ComponentResolver,
+  ContingentsResolver,
   DiscoveryResolver,
   EventsResolver,
   IngestionResolver,

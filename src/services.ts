@@ -6,6 +6,8 @@ import { ChargebackRepository } from './modules/chargeback/chargeback.repository
 import { ChargebackService } from './modules/chargeback/chargeback.service';
 import { CatalogRepository } from './modules/catalog/catalog.repository';
 import { CatalogService } from './modules/catalog/catalog.service';
+import { ContingentsRepository } from './modules/contingents/contingents.repository';
+import { ContingentsService } from './modules/contingents/contingents.service';
 import { DiscoveryRepository } from './modules/discovery/discovery.repository';
 import { DiscoveryService } from './modules/discovery/discovery.service';
 import { EventsRepository } from './modules/events/events.repository';
@@ -38,6 +40,7 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
   return {
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
+    contingents: new ContingentsService(new ContingentsRepository(db.pool), catalog),
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
     ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),

@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('prisma/schema.prisma describes the migrated database', () => {
   test('the parser read every model and enum', () => {
     expect([...schema.models.keys()].sort()).toEqual(
-      ['ApiKey', 'Component', 'ComputeProject', 'FixedCost', 'PriceCard', 'Meter', 'Project', 'RecordDuration', 'Resource', 'ResourceMetadata', 'Source', 'UsageEvent', 'UsageMetric', 'UsageRollup', 'UsageRollupDirty', 'UsageRollupZone', 'User'].sort(),
+      ['ApiKey', 'Component', 'ComputeProject', 'Contingent', 'FixedCost', 'PriceCard', 'Meter', 'Project', 'RecordDuration', 'Resource', 'ResourceMetadata', 'Source', 'UsageEvent', 'UsageMetric', 'UsageRollup', 'UsageRollupDirty', 'UsageRollupZone', 'User'].sort(),
     );
     expect(schema.enums.get('MeterType')).toEqual({ dbName: 'meter_type', values: ['CUMULATIVE', 'GAUGE', 'DELTA', 'EVENT'] });
   });
