@@ -182,7 +182,7 @@ async function startServer(url: string): Promise<Server> {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = out.match(/GraphQL API ready at (\S+)/);
+      const m = out.match(/GraphQL API ready at (http[^\s"]+)/);
       if (m) resolve(m[1]);
     });
     child.once('exit', () => reject(new Error(`server exited: ${out}`)));

@@ -37,7 +37,18 @@ export interface Config {
   rollupRefreshMs: number;
   /** How long a verified API key is trusted without asking the database; a revocation takes up to this long. */
   keyCacheMs: number;
+  /** The least severe log level written. */
+  logLevel: LogLevel;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** How long GET /readyz waits for the database before answering 503. */
+  readyTimeoutMs: number;
+  /** On SIGTERM or SIGINT, how long /healthz and /readyz answer 503 before the server stops taking requests. */
+  shutdownDelayMs: number;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_LIMITS: Limits = {
   maxDepth: 12,
@@ -66,7 +77,7 @@ function rollupZones(raw: string | undefined, problems: string[]): string[] {
   if (raw === undefined || raw.trim() === '') return ['UTC'];
   if (raw.trim().toLowerCase() === 'none') return [];
   const zones = [...new Set(raw.split(',').map((z) => z.trim()).filter(Boolean))];
-  for (const zone of zones) if (!isTimeZone(zone)) problems.push(`MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone`);
+  for (const zone of zones) if (!isTimeZone(zone)) problems.push(`MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone (such as Europe/Berlin); the list is comma-separated, or "none"`);
   return zones;
 }
 
@@ -87,24 +98,35 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (raw === undefined || raw === '') return fallback;
     if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    problems.push(`${name} must be true or false (or 1/0, yes/no, on/off), got "${env[name]}"`);
+    return fallback;
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
     return fallback;
   };
 
   const databaseUrl = env.DATABASE_URL || undefined;
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgresql:// connection string');
+  // The value is not echoed: it may hold a password.
+  if (databaseUrl !== undefined && (!/^postgres(ql)?:\/\//.test(databaseUrl) || !URL.canParse(databaseUrl))) {
+    problems.push('DATABASE_URL must be a postgresql:// connection string (postgresql://user:password@host:5432/database)');
   }
-  const nodeEnv = env.NODE_ENV || 'development';
-  if (!['development', 'production', 'test'].includes(nodeEnv)) {
-    problems.push(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
-  }
+  const nodeEnv = oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
   const development = nodeEnv !== 'production';
   const host = env.HOST || '127.0.0.1';
+  if (/\s/.test(host)) problems.push(`HOST must be a host name or IP address, got "${host}"`);
   const localDemo = databaseUrl === undefined && LOOPBACK.test(host);
   const anonymousAdmin = flag('MQL_ANONYMOUS_ADMIN', localDemo);
   if (anonymousAdmin && !localDemo) {
     problems.push('MQL_ANONYMOUS_ADMIN is only allowed for the embedded database on a loopback HOST; every other deployment requires API keys');
+  }
+  const metricsToken = env.MQL_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    problems.push('MQL_METRICS_TOKEN must be at least 16 printable characters without spaces');
   }
   const D = DEFAULT_LIMITS;
 
@@ -115,13 +137,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, env.MQL_DATA_DIR || '.data'),
     embeddedPort: integer('MQL_EMBEDDED_PORT', 54329, 0, 65535),
     demoData: flag('MQL_DEMO_DATA', databaseUrl === undefined),
-    environment: nodeEnv as Config['environment'],
+    environment: nodeEnv,
     anonymousAdmin,
     introspection: flag('MQL_INTROSPECTION', development),
     landingPage: flag('MQL_LANDING_PAGE', development),
     rollupTimeZones: rollupZones(env.MQL_ROLLUP_TIME_ZONES, problems),
     rollupRefreshMs: integer('MQL_ROLLUP_REFRESH_MS', 1000, 10, 3_600_000),
     keyCacheMs: integer('MQL_KEY_CACHE_MS', 5000, 0, 3_600_000),
+    logLevel: oneOf('MQL_LOG_LEVEL', LOG_LEVELS, 'info'),
+    metricsToken,
+    readyTimeoutMs: integer('MQL_READY_TIMEOUT_MS', 2000, 10, 60_000),
+    shutdownDelayMs: integer('MQL_SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     limits: {
       maxDepth: integer('MQL_MAX_DEPTH', D.maxDepth, 2, 100),
       maxAliases: integer('MQL_MAX_ALIASES', D.maxAliases, 1, 1000),

@@ -5,15 +5,19 @@ import { createEventLoaders } from './modules/events/events.loaders';
 import { createPricingLoaders } from './modules/pricing/pricing.loaders';
 import { createResourceLoaders } from './modules/resources/resources.loaders';
 import { createStatisticsLoaders } from './modules/statistics/statistics.loaders';
+import type { RequestRecord } from './ops/http';
 import type { Services } from './services';
 
 /**
  * Born per request: the caller, and loaders that cache only what this request read, so nothing
  * leaks between callers.
  */
-export function createContext(services: Services, caller: Caller | null, requestId: string, authError?: DomainError) {
+export function createContext(services: Services, caller: Caller | null, request: RequestRecord, authError?: DomainError) {
   return {
-    requestId,
+    requestId: request.id,
+    /** Logs with the request's id on every line. */
+    log: request.log,
+    request,
     caller,
     /** Why there is no caller, when credentials were sent but could not be checked. */
     authError,

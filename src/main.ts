@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db/database';
 import { openDatabase } from './db/open';
 import { loadDemoData } from './demo/demo-data';
+import { createLogger, type Logger } from './ops/logger';
 import { createSchema } from './schema';
 import { createHttpServer } from './server';
 import { createServices } from './services';
 
-const log = (message: string) => console.log(`[meterql] ${message}`);
+// Replaced by the configured one once the configuration is read; until then, and for a
+// configuration that cannot be read, the default level.
+let logger: Logger = createLogger('info');
 
 /** What to close on the way out, in the reverse order of opening. */
 const closers: { name: string; close: () => Promise<void> }[] = [];
@@ -16,10 +19,11 @@ let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log(`${signal}: answering the requests in flight, then stopping`);
+  logger.info({ signal }, `${signal}: answering the requests in flight, then stopping`);
   for (const { name, close } of closers.reverse()) {
-    await close().catch((error: unknown) => console.error(`[meterql] closing ${name} failed: ${String(error)}`));
+    await close().catch((error: unknown) => logger.error({ err: error }, `closing ${name} failed`));
   }
+  logger.info('stopped');
   process.exit(0);
 }
 
@@ -28,7 +32,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const config = loadConfig();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ problems: error.problems }, `invalid configuration: ${error.problems.join('; ')}`);
+    process.exit(1);
+  }
+  logger = createLogger(config.logLevel);
+  const log = (message: string) => logger.info(message);
+
   const database = await openDatabase(config, log);
   closers.push({ name: 'the embedded database', close: () => database.release() });
   if (database.embedded) log(`embedded PostgreSQL at ${database.url.replace(/:[^:@/]*@/, ':***@')}`);
@@ -40,30 +54,42 @@ async function main(): Promise<void> {
     anonymousAdmin: config.anonymousAdmin,
     rollupTimeZones: config.rollupTimeZones.length > 0 ? config.rollupTimeZones : null,
     keyCacheMs: config.keyCacheMs,
+    readyTimeoutMs: config.readyTimeoutMs,
   });
   if (config.demoData && (await services.catalog.meters()).length === 0) {
     log('loading the demo dataset into the empty database ...');
     log(`loaded ${await loadDemoData(services)} demo usage reports`);
   }
   await services.rollups.ensureZones(log);
-  services.rollups.start(config.rollupRefreshMs, (error) => console.error(JSON.stringify({ level: 'error', message: 'rollup refresh failed', error: String(error) })));
+  services.rollups.start(config.rollupRefreshMs, (error) => logger.error({ err: error }, 'rollup refresh failed'));
   closers.push({ name: 'the rollup refresher', close: () => services.rollups.stop() });
 
   const http = await createHttpServer(await createSchema(), services, {
     limits: config.limits,
     introspection: config.introspection,
     landingPage: config.landingPage,
-    logger: { error: (message, details) => console.error(JSON.stringify({ level: 'error', message, ...details })) },
+    logger,
+    metricsToken: config.metricsToken,
   });
-  closers.push({ name: 'the HTTP server', close: () => http.close() });
+  closers.push({
+    name: 'the HTTP server',
+    close: async () => {
+      http.startDraining();
+      if (config.shutdownDelayMs > 0) {
+        logger.info(`draining: /healthz and /readyz answer 503 for ${config.shutdownDelayMs} ms before the server stops taking requests`);
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+      }
+      await http.close();
+    },
+  });
   const endpoint = await http.listen(config.port, config.host);
   if (config.anonymousAdmin) {
     log('requests without an API key act as admin: a convenience of the local demo (set MQL_ANONYMOUS_ADMIN=false to require keys)');
   }
-  log(`GraphQL API ready at ${endpoint}`);
+  logger.info({ endpoint }, `GraphQL API ready at ${endpoint}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(`[meterql] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  logger.fatal({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

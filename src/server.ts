@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -10,13 +9,20 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { GraphQLSchema } from 'graphql';
 import type { Limits } from './config';
 import { createContext, type Context } from './context';
-import { formatError, requestIdPlugin, type ErrorLogger } from './errors/error-table';
+import { formatError, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
+import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
+import type { Logger } from './ops/logger';
+import { Metrics } from './ops/metrics';
 import type { Services } from './services';
 
 export interface HttpServer {
   server: http.Server;
+  /** This server's Prometheus registry, served at /metrics. */
+  metrics: Metrics;
   listen(port: number, host: string): Promise<string>;
+  /** From now on /healthz and /readyz answer 503, so that a load balancer sends no more requests; the rest is served as before. */
+  startDraining(): void;
   /** Stops taking requests, answers those in flight, then closes. */
   close(): Promise<void>;
 }
@@ -25,14 +31,22 @@ export interface ServerOptions {
   limits: Limits;
   introspection: boolean;
   landingPage: boolean;
-  logger: ErrorLogger;
+  logger: Logger;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
-/** Express with Apollo Server at /graphql, so that health checks and pages can join it. */
+/**
+ * Express with Apollo Server at /graphql, beside /healthz, /readyz and /metrics. Every request
+ * gets an id (a sane incoming `x-request-id`, else a UUID) that its log lines and error answers carry.
+ */
 export async function createHttpServer(schema: GraphQLSchema, services: Services, options: ServerOptions): Promise<HttpServer> {
   const { limits } = options;
   const app = express();
   const server = http.createServer(app);
+  const metrics = new Metrics({ pool: () => services.health.poolStats() });
+  const stopObserving = services.ingestion.observe((outcome) => metrics.reportsIngested(outcome));
+  let draining = false;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
@@ -53,27 +67,32 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     stopOnTerminationSignals: false,
     plugins: [
       ...protection.plugins,
-      requestIdPlugin(options.logger),
+      requestIdPlugin(),
+      operationPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
+  app.use(requestRecords(options.logger));
+  app.use(opsRoutes({ health: services.health, metrics, metricsToken: options.metricsToken, draining: () => draining }));
   app.use(
     '/graphql',
+    accessLog(metrics),
+    requestIdInErrorAnswers(),
     deadline(limits.requestTimeoutMs),
     express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = randomUUID();
+      context: async ({ req, res }) => {
+        const request = recordOf(res);
         try {
-          return createContext(services, await services.auth.authenticate(req.headers.authorization), requestId);
+          return createContext(services, await services.auth.authenticate(req.headers.authorization), request);
         } catch (error) {
           // Reported by the fields the request asks for, with their codes, like any other error.
           const domain = error instanceof DomainError ? error : infrastructureError(error);
           if (!domain) throw error;
-          return createContext(services, null, requestId, domain);
+          return createContext(services, null, request, domain);
         }
       },
     }),
@@ -82,6 +101,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
 
   return {
     server,
+    metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -90,7 +110,17 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
           resolve(`http://${host}:${address.port}/graphql`);
         });
       }),
-    close: () => apollo.stop(),
+    startDraining: () => {
+      draining = true;
+    },
+    close: async () => {
+      draining = true;
+      try {
+        await apollo.stop();
+      } finally {
+        stopObserving();
+      }
+    },
   };
 }
 

@@ -22,6 +22,7 @@ import { RollupsRepository } from './modules/statistics/rollups.repository';
 import { RollupsService } from './modules/statistics/rollups.service';
 import { StatisticsRepository } from './modules/statistics/statistics.repository';
 import { StatisticsService } from './modules/statistics/statistics.service';
+import { DatabaseHealth } from './ops/health';
 
 export interface ServiceOptions {
   limits: Limits;
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   rollupTimeZones?: string[] | null;
   /** How long a verified API key is trusted without asking the database again (default 0). */
   keyCacheMs?: number;
+  /** How long a readiness check waits for the database (default 2000). */
+  readyTimeoutMs?: number;
 }
 
 /** The domain services, wired once per process from one database. */
@@ -49,6 +52,7 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
     statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
     rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
+    health: new DatabaseHealth(db.pool, { timeoutMs: options.readyTimeoutMs ?? 2000 }),
   };
 }
 

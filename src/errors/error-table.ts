@@ -56,15 +56,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-export interface ErrorLogger {
-  error(message: string, details: Record<string, unknown>): void;
+/** The request's logger; pino's satisfies it. */
+export interface RequestLogger {
+  error(details: Record<string, unknown>, message: string): void;
 }
 
 /**
  * Every error a client sees carries the request's id, and every unexpected one is logged
  * with it, so that a report from a client finds its log line.
  */
-export function requestIdPlugin(logger: ErrorLogger): ApolloServerPlugin<{ requestId: string }> {
+export function requestIdPlugin(): ApolloServerPlugin<{ requestId: string; log: RequestLogger }> {
   return {
     async requestDidStart() {
       return {
@@ -74,12 +75,7 @@ export function requestIdPlugin(logger: ErrorLogger): ApolloServerPlugin<{ reque
             const original = unwrapResolverError(error);
             const code = error.extensions?.code;
             if (typeof code === 'string' && passThroughCodes.has(code)) continue;
-            logger.error('unexpected error', {
-              requestId: contextValue?.requestId,
-              error: original instanceof Error ? original.message : String(original),
-              stack: original instanceof Error ? original.stack : undefined,
-              path: error.path,
-            });
+            contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue }) {

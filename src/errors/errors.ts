@@ -77,6 +77,8 @@ export class Problems {
 // SQLSTATE classes and codes that mean the server or the connection went away.
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-4]|53300)/;
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+// Prisma's: the server cannot be reached, did not answer in time, closed the connection.
+const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1017']);
 const UNAVAILABLE_MESSAGE = /Connection terminated|terminating connection|connection (is )?closed|Client has encountered a connection error/i;
 
 /**
@@ -90,7 +92,7 @@ export function infrastructureError(error: unknown): DomainError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message, cause, thrownValue } = error as { code?: unknown; message?: unknown; cause?: unknown; thrownValue?: unknown };
   if (code === '57014') return new TimeoutError();
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return new UnavailableError();
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_PRISMA.has(code))) return new UnavailableError();
   if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return new UnavailableError();
   for (const inner of [cause, thrownValue]) {
     const found = inner !== error ? infrastructureError(inner) : undefined;

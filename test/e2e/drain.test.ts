@@ -22,7 +22,7 @@ test('SIGTERM answers the requests in flight, then exits', async () => {
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const ready = output.match(/GraphQL API ready at (\S+)/);
+      const ready = output.match(/GraphQL API ready at (http[^\s"]+)/);
       if (ready) resolve(ready[1]);
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

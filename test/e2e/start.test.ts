@@ -10,7 +10,10 @@ const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
 interface Running {
   child: ChildProcess;
+  /** stdout and stderr as they came. */
   output: string[];
+  /** stdout alone: the log. */
+  stdout: string[];
   endpoint: string;
 }
 
@@ -21,20 +24,37 @@ function start(dataDir: string): Promise<Running> {
   delete env.NODE_ENV;
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  const stdout: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`meterql did not start:\n${output.join('')}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
-      const ready = output.join('').match(/GraphQL API ready at (\S+)/);
+      const ready = output.join('').match(/GraphQL API ready at (http[^\s"]+)/);
       if (ready) {
         clearTimeout(timer);
-        resolve({ child, output, endpoint: ready[1] });
+        resolve({ child, output, stdout, endpoint: ready[1] });
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`meterql exited (${code}):\n${output.join('')}`)));
   });
+}
+
+/** Every line of the log, parsed: each must be one JSON object. */
+function logLines(running: Running): Record<string, any>[] {
+  const text = running.stdout.join('');
+  return text
+    .split('\n')
+    .filter((line, i, all) => line !== '' || i < all.length - 1)
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, any>;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
 }
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -52,6 +72,23 @@ test('starts on an embedded database with demo data, survives being killed, and 
   expect(first.output.join('')).toMatch(/loaded \d+ demo usage reports/);
   const meters = await query(first.endpoint, '{ meters { name } }');
   expect(meters.data.meters.length).toBeGreaterThanOrEqual(8);
+
+  // Health, readiness and metrics beside /graphql.
+  const origin = new URL(first.endpoint).origin;
+  expect(await (await fetch(`${origin}/healthz`)).json()).toEqual({ status: 'ok' });
+  expect(await (await fetch(`${origin}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+  const named = await fetch(first.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"query Meters { meters { name } }"}' });
+  const requestId = named.headers.get('x-request-id');
+  const metrics = await (await fetch(`${origin}/metrics`)).text();
+  expect(metrics).toMatch(/^meterql_graphql_requests_total\{operation="Meters",type="query",status="200"\} 1$/m);
+  expect(metrics).toMatch(/^meterql_db_pool_max_connections 10$/m);
+
+  // The log: one JSON object a line, the start-up's messages (the embedded database's too) and an
+  // access line per request, with the id its answer had.
+  const lines = logLines(first);
+  for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
+  expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^initialising an embedded PostgreSQL cluster/), expect.stringMatching(/^GraphQL API ready at/)]));
+  expect(lines.filter((l) => l.requestId === requestId)).toEqual([expect.objectContaining({ level: 'info', msg: 'graphql request', operation: 'Meters', status: 200 })]);
 
   // Killed hard: its PostgreSQL is left running with the data folder locked.
   first.child.kill('SIGKILL');
@@ -72,4 +109,29 @@ test('starts on an embedded database with demo data, survives being killed, and 
   expect(third.output.join('')).not.toMatch(/left running/);
   third.child.kill('SIGTERM');
   expect(await exited(third.child)).toBe(0);
+  expect(logLines(third).map((l) => l.msg)).toEqual(expect.arrayContaining(['SIGTERM: answering the requests in flight, then stopping', 'stopped']));
 }, 120_000);
+
+test('an invalid configuration stops it at once, with one line naming every problem', async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: 'eighty', MQL_LOG_LEVEL: 'loud', MQL_DEMO_DATA: 'perhaps' };
+  delete env.NODE_ENV;
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  expect(await exited(child)).toBe(1);
+  expect(stderr).toBe('');
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+  expect(lines).toEqual([
+    expect.objectContaining({
+      level: 'fatal',
+      problems: [
+        'PORT must be a whole number from 0 to 65535, got "eighty"',
+        'MQL_DEMO_DATA must be true or false (or 1/0, yes/no, on/off), got "perhaps"',
+        'MQL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ],
+      msg: expect.stringMatching(/^invalid configuration: PORT must be .*; MQL_DEMO_DATA must be true or false .*; MQL_LOG_LEVEL must be one of/),
+    }),
+  ]);
+});

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS } from '../../src/config';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { loggedErrors, startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, type TestServer } from '../helpers/server';
 
 let t: TestDatabase;
 const servers: TestServer[] = [];
@@ -70,7 +70,9 @@ describe('limits, each with a clear error', () => {
       body: JSON.stringify({ query: `{ meters { name } } # ${'x'.repeat(4096)}` }),
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }] });
   });
 
   test('statement timeout', async () => {
@@ -105,7 +107,9 @@ describe('limits, each with a clear error', () => {
       body: JSON.stringify({ query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', variables: { r: reports } }),
     });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request was not answered within 1 ms', extensions: { code: 'TIMEOUT' } }] });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await response.json()).toEqual({ errors: [{ message: 'The request was not answered within 1 ms', extensions: { code: 'TIMEOUT', requestId } }] });
   });
 
   test('introspection and the landing page can be turned off', async () => {
@@ -133,7 +137,9 @@ describe('limits, each with a clear error', () => {
       expect(error.message).toBe('Internal server error');
       expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       expect(JSON.stringify(response)).not.toMatch(/usage_metrics|relation|SELECT|at .*\.ts/);
-      expect(loggedErrors).toContainEqual(expect.objectContaining({ requestId: error.extensions!.requestId, error: expect.stringContaining('usage_metrics') }));
+      expect(api.logs()).toContainEqual(
+        expect.objectContaining({ level: 'error', msg: 'unexpected error', requestId: error.extensions!.requestId, err: expect.objectContaining({ message: expect.stringContaining('usage_metrics') }) }),
+      );
     } finally {
       await t.sql('ALTER TABLE usage_metrics_moved RENAME TO usage_metrics');
     }

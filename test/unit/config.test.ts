@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, DEFAULT_LIMITS, loadConfig } from '../../src/config';
 
 test('defaults: embedded database with demo data on 127.0.0.1:4000, anonymous admin, introspection', () => {
@@ -16,13 +18,17 @@ test('defaults: embedded database with demo data on 127.0.0.1:4000, anonymous ad
     rollupTimeZones: ['UTC'],
     rollupRefreshMs: 1000,
     keyCacheMs: 5000,
+    logLevel: 'info',
+    metricsToken: undefined,
+    readyTimeoutMs: 2000,
+    shutdownDelayMs: 0,
   });
 });
 
 test('rollup time zones: a list of IANA names, or none', () => {
   expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'UTC, Europe/Berlin,UTC' }, '/x').rollupTimeZones).toEqual(['UTC', 'Europe/Berlin']);
   expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'none' }, '/x').rollupTimeZones).toEqual([]);
-  expect(() => loadConfig({ MQL_ROLLUP_TIME_ZONES: 'Europe/Nowhere' }, '/x')).toThrow(/"Europe\/Nowhere" is not an IANA time zone/);
+  expect(() => loadConfig({ MQL_ROLLUP_TIME_ZONES: 'Europe/Nowhere' }, '/x')).toThrow(/"Europe\/Nowhere" is not an IANA time zone \(such as Europe\/Berlin\)/);
 });
 
 test('anonymous admin only for the embedded database on a loopback address', () => {
@@ -52,10 +58,72 @@ test('every invalid variable is named at once', () => {
     loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MQL_DEMO_DATA: 'perhaps', NODE_ENV: 'staging' });
   } catch (error) {
     expect((error as ConfigError).problems.sort()).toEqual([
-      'DATABASE_URL must be a postgresql:// connection string',
-      'MQL_DEMO_DATA must be true or false, got "perhaps"',
-      'NODE_ENV must be development, production or test, got "staging"',
+      'DATABASE_URL must be a postgresql:// connection string (postgresql://user:password@host:5432/database)',
+      'MQL_DEMO_DATA must be true or false (or 1/0, yes/no, on/off), got "perhaps"',
+      'NODE_ENV must be one of development, production, test, got "staging"',
       'PORT must be a whole number from 0 to 65535, got "eighty"',
     ]);
   }
+  expect.assertions(2);
+});
+
+test('the message names every problem on a line of its own', () => {
+  expect(() => loadConfig({ MQL_LOG_LEVEL: 'loud', MQL_READY_TIMEOUT_MS: '5', MQL_METRICS_TOKEN: 'short', HOST: 'my host' }, '/x')).toThrow(
+    new ConfigError([
+      'HOST must be a host name or IP address, got "my host"',
+      'MQL_METRICS_TOKEN must be at least 16 printable characters without spaces',
+      'MQL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'MQL_READY_TIMEOUT_MS must be a whole number from 10 to 60000, got "5"',
+    ]),
+  );
+  try {
+    loadConfig({ PORT: '-1', DATABASE_URL: 'postgresql://u:secret@', MQL_ROLLUP_TIME_ZONES: 'UTC,Mars/Olympus' }, '/x');
+  } catch (error) {
+    expect((error as Error).message).toBe(
+      'Invalid configuration:\n' +
+        '  - DATABASE_URL must be a postgresql:// connection string (postgresql://user:password@host:5432/database)\n' +
+        '  - PORT must be a whole number from 0 to 65535, got "-1"\n' +
+        '  - MQL_ROLLUP_TIME_ZONES: "Mars/Olympus" is not an IANA time zone (such as Europe/Berlin); the list is comma-separated, or "none"',
+    );
+    expect((error as Error).message).not.toMatch(/secret/);
+  }
+  expect.assertions(3);
+});
+
+test('log level, metrics token and readiness timeout', () => {
+  expect(loadConfig({ MQL_LOG_LEVEL: 'debug', MQL_METRICS_TOKEN: 'a-long-scrape-token-0123', MQL_READY_TIMEOUT_MS: '500' }, '/x')).toMatchObject({
+    logLevel: 'debug',
+    metricsToken: 'a-long-scrape-token-0123',
+    readyTimeoutMs: 500,
+  });
+  expect(loadConfig({ MQL_METRICS_TOKEN: '' }, '/x').metricsToken).toBeUndefined();
+});
+
+/** The variables loadConfig asks its environment for, whatever their values. */
+function variablesRead(): Set<string> {
+  const read = new Set<string>();
+  const envs = [{}, { DATABASE_URL: 'postgresql://db/m', NODE_ENV: 'production', HOST: '0.0.0.0', MQL_ROLLUP_TIME_ZONES: 'none' }];
+  for (const values of envs) {
+    const env = new Proxy(values as Record<string, string | undefined>, {
+      get(target, key) {
+        if (typeof key === 'string') read.add(key);
+        return target[key as string];
+      },
+    });
+    loadConfig(env, '/x');
+  }
+  return read;
+}
+
+test("the README's configuration table lists exactly the variables meterql reads, each with a default and a meaning", () => {
+  const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Configuration\n'))!;
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  const listed = rows.map(([variable]) => variable.match(/^`([A-Z_]+)`$/)?.[1] ?? `unparsable: ${variable}`);
+  expect(rows.filter((cells) => cells.length !== 3 || cells.some((cell) => cell === ''))).toEqual([]);
+  expect(listed.length).toBe(new Set(listed).size);
+  expect(new Set(listed)).toEqual(variablesRead());
 });

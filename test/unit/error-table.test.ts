@@ -23,6 +23,9 @@ test('database failures are classified, wherever they are wrapped', () => {
   expect(infrastructureError(refused)).toBeInstanceOf(UnavailableError);
   expect(infrastructureError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBeInstanceOf(UnavailableError);
   expect(infrastructureError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(UnavailableError);
+  // Prisma's driver adapter, when the server cannot be reached at all.
+  expect(infrastructureError(Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' }))).toBeInstanceOf(UnavailableError);
+  expect(infrastructureError(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBeUndefined();
   expect(infrastructureError(new Error('wrapped', { cause: refused }))).toBeInstanceOf(UnavailableError);
   // A plain object, as some drivers throw, wrapped by graphql-js as a thrown value.
   expect(infrastructureError({ message: 'Unexpected error value', thrownValue: { errno: -111, code: 'ECONNREFUSED' } })).toBeInstanceOf(UnavailableError);

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database';
-import { ForbiddenError, Problems } from '../../errors/errors';
+import { DomainError, ForbiddenError, Problems } from '../../errors/errors';
 import type { Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { IngestionRepository } from './ingestion.repository';
@@ -12,6 +12,15 @@ export interface ReportUsageResult {
   superseded: number;
 }
 
+/** What became of the reports of one batch: each report counts under one outcome. */
+export interface IngestionOutcome extends ReportUsageResult {
+  /** Refused for their content or their caller: nothing of the batch was written. */
+  rejected: number;
+  /** Not written for another reason (the database unavailable, a timeout); may be resent. */
+  failed: number;
+}
+
+export type IngestionObserver = (outcome: IngestionOutcome) => void;
 
 export class IngestionService {
   constructor(
@@ -21,11 +30,37 @@ export class IngestionService {
     private readonly limits: { maxBatchSize: number },
   ) {}
 
+  private readonly observers = new Set<IngestionObserver>();
+
+  /** Tells observer the outcome of every batch from now on, until the returned function is called. */
+  observe(observer: IngestionObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   /**
    * Stores a batch of usage reports atomically: every report is valid and written, or nothing
    * is written and one error lists every problem.
    */
   async reportUsage(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
+    if (this.observers.size === 0) return this.store(caller, reports);
+    try {
+      const result = await this.store(caller, reports);
+      this.notify({ ...result, rejected: 0, failed: 0 });
+      return result;
+    } catch (error) {
+      const refused = error instanceof DomainError && (error.category === 'BAD_USER_INPUT' || error.category === 'FORBIDDEN');
+      const none = { created: 0, updated: 0, unchanged: 0, superseded: 0 };
+      this.notify({ ...none, rejected: refused ? reports.length : 0, failed: refused ? 0 : reports.length });
+      throw error;
+    }
+  }
+
+  private notify(outcome: IngestionOutcome): void {
+    for (const observer of this.observers) observer(outcome);
+  }
+
+  private async store(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
     const problems = new Problems();
     if (reports.length > this.limits.maxBatchSize) {
       problems.add(['reports'], `at most ${this.limits.maxBatchSize} reports per batch, got ${reports.length}`);
