@@ -414,6 +414,12 @@ async function measureQueries(db: Database, server: Server, token: string) {
   await apiOnly('Q7', `Q1 with cost: ${busy.name}, 30 days, by project, priced per record`, () => gql(server, token, COST, { i: q1 }));
   await apiOnly('Q8', `chargeback of ${busyProject.name}, 30 days, DAILY, every meter, prorated and priced`, () =>
     gql(server, token, CHARGEBACK, { i: { projects: [busyProject.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), period: 'DAILY' } }));
+  await sql('DELETE FROM contingents');
+  await sql(`INSERT INTO contingents (project_id, meter_id, period, time_zone, valid_from, valid_to, amount)
+    VALUES ($1, $2, 'YEAR', 'UTC', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 1000000)`, [busyProject.id, busy.id]);
+  const STATUS = 'query C($p: String!, $at: DateTime!) { contingentStatus(project: $p, at: $at) { used remaining requiredRate } }';
+  await apiOnly('Q9', `contingent status of ${busyProject.name}: ${busy.name} over a year, at December 1st 12:34`, () =>
+    gql(server, token, STATUS, { p: busyProject.name, at: '2026-12-01T12:34:00Z' }));
   return { busyMeter: busy.name, busyProject: busyProject.name, busyUser: busyUser.name, timings, q1, q3filter };
 }
 

@@ -237,6 +237,22 @@ describe('contingentStatus', () => {
   });
 });
 
+describe('contingentStatus reads whole hours from rollups', () => {
+  test('the same statuses once rollups hold the hours, at whole and partial hours; a late report counts at once', async () => {
+    const instants = ['2026-10-15T00:00:00Z', '2026-10-12T06:30:00Z', '2026-10-31T23:59:00Z', '2026-10-01T00:00:00Z'];
+    const before = await Promise.all(instants.map((when) => status('astro', when)));
+    await t.services.rollups.refresh();
+    expect(await t.sql('SELECT 1 FROM usage_rollup_dirty')).toHaveLength(0);
+    expect(await Promise.all(instants.map((when) => status('astro', when)))).toEqual(before);
+    // A late report in an hour the rollups hold: dirty, so read from events until the next refresh, and after it.
+    await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'astro', meter: 'cpu.hours', start: at('2026-10-03T10:15:00Z'), volume: 4, contingentFactor: 0.25 }]);
+    const [late] = await status('astro', '2026-10-15T00:00:00Z');
+    expect(late.used).toBe(before[0][0].used + 1);
+    await t.services.rollups.refresh();
+    expect((await status('astro', '2026-10-15T00:00:00Z'))[0].used).toBe(before[0][0].used + 1);
+  });
+});
+
 describe('readers see the contingents of their projects only', () => {
   test('a reader of optics sees nothing of astro', async () => {
     const listed = dataOf(await api.gql(LIST, {}, bearer(keys.optics))).contingents;
