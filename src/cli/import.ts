@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isInputObjectType } from 'graphql';
@@ -64,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
   } catch {
     throw new UsageError(`Cannot read ${file}.`);
   }
+  // An import resumes at a byte offset of the file it checkpointed: a pipe has neither.
+  if (!statSync(file).isFile()) throw new UsageError(`${file} is not a regular file.`);
   const format: ImportFormat | undefined = values.format === 'ndjson' || values.format === 'csv' ? values.format : values.format ? undefined : FORMATS[path.extname(file).toLowerCase()];
   if (format === undefined) {
     throw new UsageError(values.format ? `--format must be ndjson or csv, got "${values.format}".` : `Cannot tell the format of ${file} from its extension: give --format ndjson or --format csv.`);
@@ -114,9 +116,9 @@ async function main(argv: string[]): Promise<number> {
     return summary.counts.rejected > 0 ? 2 : 0;
   } catch (error) {
     display?.stop();
-    if (!(error instanceof ValidationError)) {
-      const p = importer.progress;
-      console.error(`Import failed after line ${number(p.line)}; lines up to the checkpoint are imported, and running the same command again resumes there.`);
+    if (!(error instanceof ValidationError) && importer.progress.committedLine > 0) {
+      const line = number(importer.progress.committedLine);
+      console.error(`The import failed. Lines up to ${line} are imported; running the same command again resumes after line ${line}.`);
     }
     throw error;
   } finally {
@@ -130,17 +132,24 @@ function progressDisplay(progress: ImportProgress): { stop(): void } {
   const started = Date.now();
   const firstLine = progress.line;
   const tty = process.stderr.isTTY;
-  const counts = (c: ImportCounts) =>
-    `created ${number(c.created)}, updated ${number(c.updated)}, unchanged ${number(c.unchanged)}, superseded ${number(c.superseded)}, rejected ${number(c.rejected)}`;
+  const counts = (c: ImportCounts, all: boolean) =>
+    [
+      `created ${number(c.created)}`,
+      `updated ${number(c.updated)}`,
+      `unchanged ${number(c.unchanged)}`,
+      ...(all ? [`superseded ${number(c.superseded)}`] : []),
+      `rejected ${number(c.rejected)}`,
+    ].join(all ? ', ' : '  ');
   const render = () => {
     const share = progress.totalBytes > 0 ? progress.bytesRead / progress.totalBytes : 1;
     const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? (progress.line - firstLine) / seconds : 0;
-    const figures = `${(share * 100).toFixed(0).padStart(3)}%  ${mib(progress.bytesRead)}/${mib(progress.totalBytes)} MiB  line ${number(progress.line)}  ${number(rate)} lines/s  ${counts(progress.counts)}`;
-    if (!tty) return void console.error(`import: ${figures}`);
-    const width = 24;
+    const rate = `${number(seconds > 0 ? (progress.line - firstLine) / seconds : 0)} lines/s`;
+    const percent = `${(share * 100).toFixed(0).padStart(3)}%`;
+    const size = `${mib(progress.bytesRead)}/${mib(progress.totalBytes)} MiB`;
+    if (!tty) return void console.error(`import: ${percent.trim()} (${size}), line ${number(progress.line)}, ${rate}; ${counts(progress.counts, true)}`);
+    const width = 20;
     const filled = Math.round(share * width);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${figures}`;
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}  ${size}  ${rate}  ${counts(progress.counts, false)}`;
     process.stderr.write(`\r${line.slice(0, (process.stderr.columns || 120) - 1)}\x1b[K`);
   };
   const timer = setInterval(render, tty ? 200 : 5000);
@@ -155,14 +164,23 @@ function progressDisplay(progress: ImportProgress): { stop(): void } {
 function print(summary: ImportSummary, options: { file: string; format: string; checkpointFile: string }, json: boolean): void {
   const rate = summary.seconds > 0 ? summary.records / summary.seconds : 0;
   if (json) {
-    const { counts, ...rest } = summary;
+    const { counts: c } = summary;
     console.log(
       JSON.stringify({
         file: options.file,
         format: options.format,
-        ...rest,
-        ...counts,
+        status: summary.status,
+        alreadyComplete: summary.alreadyComplete,
+        resumedAfterLine: summary.resumedAfterLine,
+        lines: summary.lines,
+        created: c.created,
+        updated: c.updated,
+        unchanged: c.unchanged,
+        superseded: c.superseded,
+        rejected: c.rejected,
+        rejectedFile: summary.rejectedFile,
         checkpointFile: options.checkpointFile,
+        records: summary.records,
         seconds: Number(summary.seconds.toFixed(3)),
         reportsPerSecond: Math.round(rate),
       }),

@@ -42,6 +42,8 @@ export interface ImportProgress {
   bytesRead: number;
   /** The last line read. */
   line: number;
+  /** The last line of the last committed batch: where a rerun resumes. */
+  committedLine: number;
   /** The file's counts so far: earlier runs' and this run's committed batches. */
   counts: ImportCounts;
   /** The line the checkpoint had reached when this run started; null when it started at the first line. */
@@ -94,7 +96,7 @@ const DATA_EXCEPTION = /^22/;
  * whose commit was not checkpointed is harmless: ingestion is idempotent.
  */
 export class UsageImport {
-  readonly progress: ImportProgress = { totalBytes: 0, bytesRead: 0, line: 0, counts: { ...NO_COUNTS }, resumedAfterLine: null, records: 0 };
+  readonly progress: ImportProgress = { totalBytes: 0, bytesRead: 0, line: 0, committedLine: 0, counts: { ...NO_COUNTS }, resumedAfterLine: null, records: 0 };
   private stopping = false;
   private wake: (() => void) | undefined;
   private identity!: FileIdentity;
@@ -121,14 +123,16 @@ export class UsageImport {
     this.identity = fileIdentity(file);
     this.progress.totalBytes = this.identity.size;
     const checkpoint = this.usableCheckpoint();
-    if (checkpoint?.complete) {
-      Object.assign(this.progress, { bytesRead: checkpoint.offset, line: checkpoint.line, counts: { ...checkpoint.counts }, resumedAfterLine: checkpoint.line });
-      this.committed = { offset: checkpoint.offset, line: checkpoint.line };
-      return this.summary('complete', true, started);
-    }
     if (checkpoint) {
       this.committed = { offset: checkpoint.offset, line: checkpoint.line };
-      Object.assign(this.progress, { bytesRead: checkpoint.offset, line: checkpoint.line, counts: { ...checkpoint.counts }, resumedAfterLine: checkpoint.line });
+      Object.assign(this.progress, {
+        bytesRead: checkpoint.offset,
+        line: checkpoint.line,
+        committedLine: checkpoint.line,
+        counts: { ...checkpoint.counts },
+        resumedAfterLine: checkpoint.line,
+      });
+      if (checkpoint.complete) return this.summary('complete', true, started);
       this.keepRejected(checkpoint.rejectedBytes);
     } else {
       rmSync(this.options.rejectedFile, { force: true });
@@ -137,6 +141,7 @@ export class UsageImport {
     const records = await openRecords(file, format, this.committed, this.shape);
     let inflight: Promise<void> | undefined;
     let batch: SourceRecord[] = [];
+    let finished = false;
     try {
       try {
         for await (const record of records) {
@@ -154,14 +159,17 @@ export class UsageImport {
           inflight.catch(() => undefined);
         }
         await inflight;
-        if (!this.stopping && batch.length > 0) await this.commit(this.prepare(batch));
+        if (!this.stopping) {
+          if (batch.length > 0) await this.commit(this.prepare(batch));
+          finished = true;
+        }
       } finally {
         if (this.rejectedFd !== undefined) closeSync(this.rejectedFd);
       }
     } catch (error) {
       if (!(error instanceof Interrupted)) throw error;
     }
-    if (this.stopping) return this.summary('interrupted', false, started);
+    if (!finished) return this.summary('interrupted', false, started);
     this.saveCheckpoint(true);
     return this.summary('complete', false, started);
   }
@@ -217,6 +225,7 @@ export class UsageImport {
     this.progress.records += batch.reports.length + batch.rejections.length;
     this.committed = batch.after;
     this.saveCheckpoint(false);
+    this.progress.committedLine = batch.after.line;
   }
 
   /** Writes reports with retries; a batch that PostgreSQL refuses for a value is halved until the report at fault is found and rejected. */
