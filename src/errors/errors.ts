@@ -69,6 +69,9 @@ export class Problems {
   get count(): number {
     return this.list.length;
   }
+  get all(): readonly Problem[] {
+    return this.list;
+  }
   throwIfAny(): void {
     if (this.list.length > 0) throw new ValidationError(this.list);
   }

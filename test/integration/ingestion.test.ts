@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ApiRole, SYSTEM } from '../../src/modules/auth/auth.types';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
 import { dataOf, startTestServer, type TestServer } from '../helpers/server';
@@ -217,5 +218,50 @@ describe('reportUsage', () => {
       `SELECT count(*)::int AS metrics FROM usage_metrics m JOIN usage_events e ON e.id = m.event_id JOIN projects p ON p.id = e.project_id WHERE p.name = 'p-race'`,
     );
     expect(metrics).toBe(200);
+  });
+});
+
+describe('reportEach (the import)', () => {
+  const at = (hour: number) => new Date(Date.UTC(2026, 5, 1, hour));
+  const report = (overrides: Record<string, unknown> = {}) => ({ project: 'p-each', meter: 'cpu.hours', start: at(0), end: at(1), volume: 1, ...overrides });
+
+  test('writes the valid reports of a batch and returns each invalid one with its problems, paths relative to the report', async () => {
+    const result = await t.services.ingestion.reportEach(SYSTEM, [
+      report({ volume: 2 }),
+      report({ meter: 'cpu.hourz', start: at(2), end: at(1) }),
+      report({ start: at(3), end: at(4), volume: 3, additionalResources: [{ meter: 'gpu.hours', volume: 1 }, { meter: 'tpu.hours', volume: 1 }] }),
+      report({ start: at(5), end: at(6), volume: 4, additionalMetrics: [{ metric: 'energy', volume: Number.NaN }] }),
+      report({ volume: 5 }),
+    ]);
+    expect(result).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      superseded: 1,
+      rejected: [
+        { index: 1, problems: [{ path: ['meter'], message: 'meter "cpu.hourz" is not defined' }, { path: ['end'], message: 'must not be before start' }] },
+        { index: 2, problems: [{ path: ['additionalResources', 1, 'meter'], message: 'meter "tpu.hours" is not defined' }] },
+        { index: 3, problems: [{ path: ['additionalMetrics', 0, 'volume'], message: 'must be a finite number' }] },
+      ],
+    });
+    expect((await eventsOf('p-each')).map((e) => [e.meter, e.volume])).toEqual([['cpu.hours', 5]]);
+    const [{ dirty }] = await t.sql(
+      `SELECT count(*)::int AS dirty FROM usage_rollup_dirty d JOIN projects p ON p.id = d.project_id WHERE p.name = 'p-each' AND d.hour = $1`,
+      [at(0)],
+    );
+    expect(dirty).toBe(1);
+  });
+
+  test('a key limited to projects has the reports of other projects rejected, not the batch', async () => {
+    const caller = { role: ApiRole.REPORTER, projects: ['p-each-mine'], keyId: 'k' };
+    const result = await t.services.ingestion.reportEach(caller, [report({ project: 'p-each-mine' }), report({ project: 'p-each-theirs' })]);
+    expect(result).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      superseded: 0,
+      rejected: [{ index: 1, problems: [{ path: ['project'], message: 'this key may not report for project "p-each-theirs"' }] }],
+    });
+    expect(await eventsOf('p-each-theirs')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database';
-import { DomainError, ForbiddenError, Problems } from '../../errors/errors';
+import { DomainError, ForbiddenError, Problems, type Problem } from '../../errors/errors';
 import type { Caller } from '../auth/auth.types';
-import type { CatalogService } from '../catalog/catalog.service';
+import type { CatalogService, KnownMeter } from '../catalog/catalog.service';
 import type { IngestionRepository } from './ingestion.repository';
 import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
 
@@ -14,13 +14,21 @@ export interface ReportUsageResult {
 
 /** What became of the reports of one batch: each report counts under one outcome. */
 export interface IngestionOutcome extends ReportUsageResult {
-  /** Refused for their content or their caller: nothing of the batch was written. */
+  /** Refused for their content or their caller: not written. */
   rejected: number;
   /** Not written for another reason (the database unavailable, a timeout); may be resent. */
   failed: number;
 }
 
 export type IngestionObserver = (outcome: IngestionOutcome) => void;
+
+/** A report that reportEach did not write, by its index in the batch; problem paths are relative to the report. */
+export interface RejectedReport {
+  index: number;
+  problems: Problem[];
+}
+
+const NONE = { created: 0, updated: 0, unchanged: 0, superseded: 0 };
 
 export class IngestionService {
   constructor(
@@ -50,10 +58,38 @@ export class IngestionService {
       return result;
     } catch (error) {
       const refused = error instanceof DomainError && (error.category === 'BAD_USER_INPUT' || error.category === 'FORBIDDEN');
-      const none = { created: 0, updated: 0, unchanged: 0, superseded: 0 };
-      this.notify({ ...none, rejected: refused ? reports.length : 0, failed: refused ? 0 : reports.length });
+      this.notify({ ...NONE, rejected: refused ? reports.length : 0, failed: refused ? 0 : reports.length });
       throw error;
     }
+  }
+
+  /**
+   * The import's variant: each report is checked on its own by the rules of reportUsage, the
+   * valid ones are written as one atomic batch, and the others come back with their problems,
+   * so that one bad line of a file never holds back the good ones beside it.
+   */
+  async reportEach(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult & { rejected: RejectedReport[] }> {
+    this.checkBatchSize(reports);
+    const rejected = new Map<number, Problem[]>();
+    const allowed: number[] = [];
+    reports.forEach((r, i) => {
+      if (caller.projects && !caller.projects.includes(r.project)) {
+        rejected.set(i, [{ path: ['project'], message: `this key may not report for project "${r.project}"` }]);
+      } else {
+        allowed.push(i);
+      }
+    });
+    const candidates = allowed.map((i) => reports[i]);
+    const definitions = await this.definitionsOf(candidates);
+    const problems = new Problems();
+    const normalized = normalizeReports(candidates, definitions, problems, []);
+    for (const { path, message } of problems.all) {
+      const index = allowed[path[0] as number];
+      rejected.set(index, [...(rejected.get(index) ?? []), { path: path.slice(1), message }]);
+    }
+    const result = await this.write(normalized, definitions, normalized.length);
+    this.notify({ ...result, rejected: rejected.size, failed: 0 });
+    return { ...result, rejected: [...rejected].map(([index, p]) => ({ index, problems: p })).sort((a, b) => a.index - b.index) };
   }
 
   private notify(outcome: IngestionOutcome): void {
@@ -61,28 +97,41 @@ export class IngestionService {
   }
 
   private async store(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
-    const problems = new Problems();
-    if (reports.length > this.limits.maxBatchSize) {
-      problems.add(['reports'], `at most ${this.limits.maxBatchSize} reports per batch, got ${reports.length}`);
-      problems.throwIfAny();
-    }
+    this.checkBatchSize(reports);
     const foreign = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
     if (foreign.length > 0) {
       const shown = foreign.slice(0, 10).map((i) => `reports[${i}]`).join(', ');
       throw new ForbiddenError(`This key may not report for the project of ${shown}${foreign.length > 10 ? ', ...' : ''}; nothing was written`);
     }
-    const meterNames = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
-    // One lookup for the whole batch: the catalog keeps the meters' ids and record types.
-    const definitions = await this.catalog.meterDefinitions(meterNames.filter((m) => typeof m === 'string'));
+    const problems = new Problems();
+    const definitions = await this.definitionsOf(reports);
     const normalized = normalizeReports(reports, definitions, problems);
     problems.throwIfAny();
+    return this.write(normalized, definitions, reports.length);
+  }
 
+  private checkBatchSize(reports: readonly UsageReport[]): void {
+    if (reports.length > this.limits.maxBatchSize) {
+      const problems = new Problems();
+      problems.add(['reports'], `at most ${this.limits.maxBatchSize} reports per batch, got ${reports.length}`);
+      problems.throwIfAny();
+    }
+  }
+
+  /** One lookup for the whole batch: the catalog keeps the meters' ids and record types. */
+  private definitionsOf(reports: readonly UsageReport[]): Promise<Map<string, KnownMeter>> {
+    const names = reports.flatMap((r) => [r.meter, ...(r.additionalResources ?? []).map((a) => a.meter)]);
+    return this.catalog.meterDefinitions(names.filter((m) => typeof m === 'string'));
+  }
+
+  /** Writes valid reports in one transaction; `sent` is how many reports they came from. */
+  private async write(normalized: NormalizedReport[], definitions: ReadonlyMap<string, KnownMeter>, sent: number): Promise<ReportUsageResult> {
     // Within one batch the last report with a key wins, as if it had been sent after the others.
     const byKey = new Map<string, NormalizedReport>();
     for (const report of normalized) byKey.set(report.key, report);
     // Writing in key order makes concurrent batches lock rows in one order: no deadlocks.
     const distinct = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (distinct.length === 0) return { created: 0, updated: 0, unchanged: 0, superseded: 0 };
+    if (distinct.length === 0) return { ...NONE, superseded: sent - distinct.length };
 
     const meters = new Map([...definitions].map(([name, meter]) => [name, meter.id]));
     const { created, updated } = await this.db.transaction((client) => this.repository.writeReports(client, distinct, meters));
@@ -90,7 +139,7 @@ export class IngestionService {
       created,
       updated,
       unchanged: distinct.length - created - updated,
-      superseded: reports.length - distinct.length,
+      superseded: sent - distinct.length,
     };
   }
 }

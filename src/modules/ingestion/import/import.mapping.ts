@@ -1,0 +1,122 @@
+import {
+  coerceInputValue,
+  getNamedType,
+  getNullableType,
+  GraphQLFloat,
+  GraphQLInt,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  type GraphQLInputObjectType,
+} from 'graphql';
+import { Problems, type Problem } from '../../../errors/errors';
+import type { UsageReport } from '../ingestion.validation';
+
+/** A line of a file as it came: a report to check, or the problems that kept it from being one. */
+export type Decoded = { value: unknown; problems?: undefined } | { value?: undefined; problems: Problem[] };
+
+/** How a CSV column's text becomes a value of the report. */
+type ColumnKind = 'text' | 'number' | 'json';
+
+/** The columns of a CSV file, checked against the report's fields. */
+export interface CsvColumns {
+  names: string[];
+  kinds: ColumnKind[];
+}
+
+/** JSON.parse's message, without the text it quotes back. */
+export function jsonError(error: unknown): string {
+  return (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+}
+
+const REQUIRED = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/;
+const UNKNOWN = /^Field "([^"]+)" is not defined by type "[^"]+"\.(?: (.*))?$/;
+const NOT_NULL = /^Expected non-nullable type "[^"]+" not to be null\.$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A line of an import file is a usage report in the shape of the GraphQL input
+ * UsageReportInput, coerced by GraphQL's own rules (the same scalars, defaults and refusals as
+ * reportUsage's variables), so that a file means what the same JSON sent to the API means.
+ */
+export class ReportShape {
+  private readonly kinds: ReadonlyMap<string, ColumnKind>;
+  private readonly required: readonly string[];
+
+  constructor(private readonly type: GraphQLInputObjectType) {
+    const fields = Object.values(type.getFields());
+    this.kinds = new Map(
+      fields.map((field) => {
+        const named = getNamedType(field.type);
+        const nested = isListType(getNullableType(field.type)) || isInputObjectType(named) || named.name === 'JSONObject';
+        const kind: ColumnKind = nested ? 'json' : named === GraphQLFloat || named === GraphQLInt ? 'number' : 'text';
+        return [field.name, kind];
+      }),
+    );
+    this.required = fields.filter((f) => isNonNullType(f.type) && f.defaultValue === undefined).map((f) => f.name);
+  }
+
+  /** The report a line's value stands for, or every problem GraphQL's coercion finds in it, with its path. */
+  toReport(value: unknown): { report: UsageReport; problems?: undefined } | { report?: undefined; problems: Problem[] } {
+    const problems: Problem[] = [];
+    const coerced = coerceInputValue(value, this.type, (path, _invalid, error) => {
+      const required = REQUIRED.exec(error.message);
+      const unknown = UNKNOWN.exec(error.message);
+      if (required) problems.push({ path: [...path, required[1]], message: 'is required' });
+      else if (unknown) problems.push({ path: [...path, unknown[1]], message: `is not a field of a usage report${unknown[2] ? ` (${unknown[2][0].toLowerCase()}${unknown[2].slice(1)})` : ''}` });
+      else if (NOT_NULL.test(error.message)) problems.push({ path, message: 'is required' });
+      else problems.push({ path, message: error.message });
+    });
+    return problems.length > 0 ? { problems } : { report: coerced as UsageReport };
+  }
+
+  /**
+   * Checks a CSV header: every column names a field of the report, once, and the required fields
+   * are all there. A bad header makes every line meaningless, so it fails the whole file.
+   */
+  csvColumns(header: readonly string[]): CsvColumns {
+    const problems = new Problems();
+    const names = header.map((name) => name.trim());
+    const seen = new Set<string>();
+    names.forEach((name, i) => {
+      if (!this.kinds.has(name)) problems.add(['header', i], `"${name}" is not a field of a usage report (${[...this.kinds.keys()].join(', ')})`);
+      else if (seen.has(name)) problems.add(['header', i], `"${name}" appears twice`);
+      seen.add(name);
+    });
+    for (const name of this.required) if (!seen.has(name)) problems.add(['header'], `has no column "${name}", which every report needs`);
+    problems.throwIfAny();
+    return { names, kinds: names.map((name) => this.kinds.get(name)!) };
+  }
+
+  /**
+   * A CSV record as the report's fields: an empty cell is an absent field; numbers are read as
+   * numbers when they are written as numbers (otherwise left as text, for coercion to refuse);
+   * nested fields (additionalMetrics, additionalResources, additionalData) are JSON.
+   */
+  fromCsv(columns: CsvColumns, fields: readonly string[]): Decoded {
+    if (fields.length !== columns.names.length) {
+      return { problems: [{ path: [], message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the header has ${columns.names.length}` }] };
+    }
+    const value: Record<string, unknown> = {};
+    const problems: Problem[] = [];
+    fields.forEach((text, i) => {
+      if (text === '') return;
+      const name = columns.names[i];
+      switch (columns.kinds[i]) {
+        case 'number':
+          value[name] = NUMBER.test(text.trim()) ? Number(text) : text;
+          break;
+        case 'json':
+          try {
+            value[name] = JSON.parse(text);
+          } catch (error) {
+            problems.push({ path: [name], message: `is not valid JSON: ${jsonError(error)}` });
+          }
+          break;
+        default:
+          value[name] = text;
+      }
+    });
+    return problems.length > 0 ? { problems } : { value };
+  }
+}
