@@ -16,6 +16,9 @@ import type { Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import type { Services } from './services';
 
+/** The most tokens a GraphQL document may have: parsing stops there (graphql-armor's default). */
+const MAX_TOKENS = 1000;
+
 export interface HttpServer {
   server: http.Server;
   /** This server's Prometheus registry, served at /metrics. */
@@ -51,6 +54,9 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
     costLimit: { maxCost: limits.maxCost },
+    // Its plugin answers a syntax error as a 500 (graphql-armor#571, #751); graphql-js's own token
+    // limit, through parseOptions below, refuses long documents as a 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     // Suggestions ("did you mean ...") reveal the schema when introspection is off.
     blockFieldSuggestion: { enabled: !options.introspection },
   });
@@ -60,6 +66,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     formatError,
     introspection: options.introspection,
     validationRules: protection.validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     // main.ts stops the server on SIGINT and SIGTERM, after the requests in flight; Apollo's own

@@ -43,6 +43,19 @@ describe('limits, each with a clear error', () => {
     expect(costly.errors?.[0]).toMatchObject({ message: expect.stringMatching(/cost limit of 50/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   });
 
+  test('a syntax error and a document of too many tokens are the client\'s fault: 400 GRAPHQL_PARSE_FAILED', async () => {
+    const api = await serve();
+    const post = (query: string) => fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const broken = await post('{ meters { name ');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/^Syntax Error/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    const long = await post(`{ meters { ${'name '.repeat(1000)}} }`);
+    expect(long.status).toBe(400);
+    expect(((await long.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/Document contains more th[ae][nt] 1000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    const fine = await post(`{ meters { ${'name '.repeat(300)}} }`);
+    expect(await fine.json()).toMatchObject({ data: { meters: [{ name: 'cpu.hours' }] } });
+  });
+
   test('page size', async () => {
     const small = await createTestDatabase({ limits: { maxPageSize: 10 } });
     try {
