@@ -3,7 +3,6 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -12,6 +11,7 @@ import type { Limits } from './config';
 import { createContext, type Context } from './context';
 import { formatError, requestIdPlugin, type ErrorLogger } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
+import { webPages } from './http/web';
 import type { Services } from './services';
 
 export interface HttpServer {
@@ -24,8 +24,11 @@ export interface HttpServer {
 export interface ServerOptions {
   limits: Limits;
   introspection: boolean;
+  /** meterql's pages for browsers: the landing page, GraphiQL and the dashboard. */
   landingPage: boolean;
   logger: ErrorLogger;
+  /** The built pages (default dist/web). */
+  webAssetsDir?: string;
 }
 
 /** Express with Apollo Server at /graphql, so that health checks and pages can join it. */
@@ -55,11 +58,13 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       ...protection.plugins,
       requestIdPlugin(options.logger),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // meterql's own pages (src/http/web.ts) replace Apollo's, which loads from Apollo's CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
+  app.use(webPages({ pages: options.landingPage, schema: options.introspection ? schema : null, assetsDir: options.webAssetsDir }));
   app.use(
     '/graphql',
     deadline(limits.requestTimeoutMs),
