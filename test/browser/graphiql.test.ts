@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kind, parse } from 'graphql';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { readmeExamples, readmeTabs } from '../../web/graphiql/readme-tabs';
+import type { Locator } from 'playwright-core';
 import { assertBuilt, browserTestsAvailable, launchBrowser, screenshot, type TestBrowser } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -19,8 +20,11 @@ const names = tabs.map((tab) => {
   return operation.kind === Kind.OPERATION_DEFINITION ? operation.name!.value : '';
 });
 
-/** What Monaco shows: its lines use non-breaking spaces. */
-const visibleText = (text: string) => text.replace(/\u00a0/g, ' ');
+/** What Monaco shows once it shows `marker` (its lines use non-breaking spaces). */
+async function editorText(editor: Locator, marker: string): Promise<string> {
+  await editor.filter({ hasText: marker }).waitFor();
+  return (await editor.innerText()).replace(/\u00a0/g, ' ');
+}
 
 const describeBrowser = browserTestsAvailable() ? describe : describe.skip;
 
@@ -74,7 +78,7 @@ describeBrowser('GraphiQL, offline', () => {
     await titles.first().waitFor();
     expect(await titles.allTextContents()).toEqual(names);
     const queryEditor = page.locator('.graphiql-query-editor .view-lines');
-    await expect(queryEditor.innerText().then(visibleText)).resolves.toContain('mutation DefineComponent($c: DefineComponentInput!, $m: DefineMeterInput!)');
+    expect(await editorText(queryEditor, 'DefineComponent')).toContain('mutation DefineComponent($c: DefineComponentInput!, $m: DefineMeterInput!)');
 
     // The documentation explorer, from the schema GraphiQL introspected.
     const docs = page.locator('.graphiql-doc-explorer');
@@ -83,25 +87,33 @@ describeBrowser('GraphiQL, offline', () => {
 
     // The headers editor shows how to send a key.
     const headers = page.locator('.graphiql-editor-tool .view-lines').last();
-    await expect(headers.innerText().then(visibleText)).resolves.toContain('// "Authorization": "Bearer mql_<id>_<secret>"');
+    expect(await editorText(headers, 'mql_<id>_<secret>')).toContain('// "Authorization": "Bearer mql_<id>_<secret>"');
 
     // Running the README's first raw-events example shows the README's answer.
     const index = names.indexOf('UsageEvents');
     const example = examples[index];
     await titles.nth(index).click();
-    await expect(queryEditor.innerText().then(visibleText)).resolves.toContain('query UsageEvents');
+    expect(await editorText(queryEditor, 'UsageEvents')).toContain('query UsageEvents {');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && r.request().postData()!.includes('UsageEvents')),
       page.locator('.graphiql-execute-button').click(),
     ]);
     const answer = await response.json();
     expect(answer).toEqual(JSON.parse(example.answer!));
-    const shown = page.locator('.graphiql-response .view-lines');
-    await page.locator('.graphiql-response .view-lines', { hasText: 'usageEvents' }).waitFor();
-    const text = visibleText(await shown.innerText());
+    const text = await editorText(page.locator('.graphiql-response .view-lines'), 'usageEvents');
     expect(text).toContain('"usageEvents": {');
     expect(text).toContain(`"id": "${answer.data.usageEvents.edges[0].node.id}"`);
     expect(text).toContain('"weightedVolume": 1981.44');
     await screenshot(page, 'graphiql');
+
+    // A reload keeps the tabs as the user left them, and the headers editor its template (GraphiQL
+    // stores no headers: they may hold a key).
+    await page.reload();
+    await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: 'UsageEvents' }).waitFor();
+    expect(await titles.allTextContents()).toEqual(names);
+    expect(await editorText(headers, 'mql_<id>_<secret>')).toContain('// "Authorization": "Bearer mql_<id>_<secret>"');
+    await titles.nth(names.indexOf('UsageStatistics')).click();
+    expect(await editorText(queryEditor, 'UsageStatistics')).toContain('query UsageStatistics {');
+    expect(await editorText(headers, 'mql_<id>_<secret>')).toContain('// "Authorization": "Bearer mql_<id>_<secret>"');
   });
 });

@@ -2,6 +2,7 @@ import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
 import './graphiql.css';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import { Kind, parse } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import readmeTabs from 'virtual:readme-tabs';
 
@@ -19,11 +20,28 @@ const HEADERS = `{
   // "Authorization": "Bearer mql_<id>_<secret>"
 }`;
 
+type Params = Parameters<GraphiQLProps['fetcher']>[0];
+
+/**
+ * GraphiQL learns a tab's operation name 100 ms after its text changes: a run right after
+ * switching tabs would send the previous tab's name, which the new document does not have.
+ */
+function withOwnOperationName(params: Params): Params {
+  if (!params.operationName) return params;
+  try {
+    const names = parse(params.query).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value] : []));
+    if (names.length === 1 && names[0] !== params.operationName) return { ...params, operationName: names[0] ?? null };
+  } catch {
+    // Not a document: meterql says what is wrong with it.
+  }
+  return params;
+}
+
 const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
   const response = await fetch(ENDPOINT, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...options?.headers },
-    body: JSON.stringify(params),
+    body: JSON.stringify(withOwnOperationName(params)),
   });
   const text = await response.text();
   try {
@@ -44,22 +62,12 @@ const TABS_KEY = 'graphiql:tabState';
 const tabsKey = `${TABS_KEY}:${digest(JSON.stringify(readmeTabs))}`;
 
 /**
- * localStorage, as GraphiQL uses it by default, except that tabs are kept per version of the
- * README's examples, and tabs read back get the headers template again: GraphiQL does not store
- * headers (they may hold a key), which would leave the headers editor empty on the next visit.
+ * localStorage, as GraphiQL uses it by default, except that the tabs are kept per version of the
+ * README's examples: a changed README opens with its new examples. (Tabs are stored without their
+ * headers, which may hold a key; GraphiQL gives such a tab the template again.)
  */
 const storage: NonNullable<GraphiQLProps['storage']> = {
-  getItem(key) {
-    const value = localStorage.getItem(key === TABS_KEY ? tabsKey : key);
-    if (key !== TABS_KEY || value === null) return value;
-    try {
-      const state = JSON.parse(value) as { tabs: { headers: string | null }[] };
-      for (const tab of state.tabs) tab.headers ??= HEADERS;
-      return JSON.stringify(state);
-    } catch {
-      return value;
-    }
-  },
+  getItem: (key) => localStorage.getItem(key === TABS_KEY ? tabsKey : key),
   setItem: (key, value) => localStorage.setItem(key === TABS_KEY ? tabsKey : key, value),
   removeItem: (key) => localStorage.removeItem(key === TABS_KEY ? tabsKey : key),
   clear: () => {
