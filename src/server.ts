@@ -2,7 +2,6 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -11,6 +10,7 @@ import type { Limits } from './config';
 import { createContext, type Context } from './context';
 import { formatError, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
+import { webPages } from './http/web';
 import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
 import type { Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
@@ -33,14 +33,17 @@ export interface HttpServer {
 export interface ServerOptions {
   limits: Limits;
   introspection: boolean;
+  /** meterql's pages for browsers: the landing page, GraphiQL and the dashboard. */
   landingPage: boolean;
   logger: Logger;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** The built pages (default dist/web). */
+  webAssetsDir?: string;
 }
 
 /**
- * Express with Apollo Server at /graphql, beside /healthz, /readyz and /metrics. Every request
+ * Express with Apollo Server at /graphql, beside /healthz, /readyz, /metrics and the pages for browsers. Every request
  * gets an id (a sane incoming `x-request-id`, else a UUID) that its log lines and error answers carry.
  */
 export async function createHttpServer(schema: GraphQLSchema, services: Services, options: ServerOptions): Promise<HttpServer> {
@@ -77,13 +80,15 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       requestIdPlugin(),
       operationPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // meterql's own pages (src/http/web.ts) replace Apollo's, which loads from Apollo's CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
   app.use(requestRecords(options.logger));
   app.use(opsRoutes({ health: services.health, metrics, metricsToken: options.metricsToken, draining: () => draining }));
+  app.use(webPages({ pages: options.landingPage, schema: options.introspection ? schema : null, assetsDir: options.webAssetsDir }));
   app.use(
     '/graphql',
     accessLog(metrics),

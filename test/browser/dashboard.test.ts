@@ -1,0 +1,309 @@
+import { loadDemoData } from '../../src/demo/demo-data';
+import { CHART_GRID, CHART_HEIGHT } from '../../web/dashboard/chart-layout';
+import { assertBuilt, browserTestsAvailable, launchBrowser, screenshot, type TestBrowser } from '../helpers/browser';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+
+/**
+ * The usage dashboard in headless Chromium on the demo data, offline: what it shows must be what
+ * the API answers for the same query, and a bar's events those the API lists for its period and
+ * group.
+ */
+interface Row {
+  meter: string;
+  periodStart: string;
+  periodEnd: string;
+  user: string | null;
+  resource: string | null;
+  count: number;
+  sum: number;
+  weightedSum: number;
+}
+
+const STATISTICS = `query ($input: UsageStatisticsInput!) {
+  usageStatistics(input: $input) { rows { meter periodStart periodEnd user resource count sum weightedSum } }
+}`;
+const EVENTS = `query ($filter: UsageEventFilter!, $after: String) {
+  usageEvents(filter: $filter, first: 1000, after: $after) { edges { node { id volume } } pageInfo { hasNextPage endCursor } }
+}`;
+
+const format = (value: number, digits = 3) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
+
+const describeBrowser = browserTestsAvailable() ? describe : describe.skip;
+
+describeBrowser('the usage dashboard, offline', () => {
+  let t: TestDatabase;
+  let api: TestServer;
+  let browser: TestBrowser;
+  let origin: string;
+
+  const statistics = async (input: Record<string, unknown>): Promise<Row[]> =>
+    dataOf(await api.gql<{ usageStatistics: { rows: Row[] } }>(STATISTICS, { input })).usageStatistics.rows;
+  const events = async (filter: Record<string, unknown>) => {
+    const all: { id: string; volume: number }[] = [];
+    for (let after: string | null = null; ; ) {
+      const page: any = dataOf(await api.gql(EVENTS, { filter, after })).usageEvents;
+      all.push(...page.edges.map((e: { node: { id: string; volume: number } }) => e.node));
+      if (!page.pageInfo.hasNextPage) return all;
+      after = page.pageInfo.endCursor;
+    }
+  };
+
+  /** The top table of a meter, as shown. */
+  const topTable = (page: Page, meter: string) =>
+    page.locator(`section[data-meter="${meter}"] [data-testid=top] tbody tr`).evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cell = (field: string) => tr.querySelector(`[data-field="${field}"]`)!;
+        return {
+          group: tr.getAttribute('data-group'),
+          sum: Number(cell('sum').getAttribute('data-value')),
+          sumText: cell('sum').textContent,
+          weightedSum: Number(cell('weightedSum').getAttribute('data-value')),
+          count: Number(cell('count').getAttribute('data-value')),
+        };
+      }),
+    );
+  const expectedTop = (rows: Row[], field: 'user' | 'resource') =>
+    [...rows]
+      .sort((a, b) => b.sum - a.sum || String(a[field]).localeCompare(String(b[field])))
+      .map((r) => ({ group: r[field], sum: r.sum, sumText: format(r.sum), weightedSum: r.weightedSum, count: r.count }));
+
+  /** The chart's numbers (its table), as {periodStart: {group: value}}, empty cells left out. */
+  const perPeriodTable = async (page: Page, meter: string) => {
+    const section = page.locator(`section[data-meter="${meter}"]`);
+    if ((await section.locator('details.per-period').getAttribute('open')) === null) {
+      await section.locator('details.per-period summary').click();
+    }
+    return section.locator('[data-testid=per-period] tbody tr').evaluateAll((trs) =>
+      Object.fromEntries(
+        trs.map((tr) => [
+          tr.getAttribute('data-start'),
+          Object.fromEntries(
+            [...tr.querySelectorAll('td[data-series]')].filter((td) => Number(td.getAttribute('data-value')) !== 0).map((td) => [td.getAttribute('data-series'), Number(td.getAttribute('data-value'))]),
+          ),
+        ]),
+      ),
+    );
+  };
+  const expectedPerPeriod = (rows: Row[], field: 'user' | 'resource', starts: string[]) => {
+    const table: Record<string, Record<string, number>> = Object.fromEntries(starts.map((s) => [s, {}]));
+    for (const row of rows) table[row.periodStart][row[field]!] = row.sum;
+    return table;
+  };
+
+  /** Every event the drill-down lists, page by page, and what its pager says on each. */
+  const shownEvents = async (page: Page) => {
+    const ids: string[] = [];
+    const ranges: string[] = [];
+    for (;;) {
+      ranges.push((await page.getByTestId('events-range').textContent())!);
+      ids.push(...(await page.locator('[data-testid=events] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')!))));
+      const next = page.getByRole('button', { name: 'Next →' });
+      if (await next.isDisabled()) return { ids, ranges };
+      const first = await page.locator('[data-testid=events] tbody tr').first().getAttribute('data-id');
+      await next.click();
+      await page.locator(`[data-testid=events] tbody tr[data-id="${first}"]`).waitFor({ state: 'detached' });
+    }
+  };
+
+  /** Clicks the middle of a segment of a stacked bar, found from the numbers the chart draws. */
+  const clickSegment = async (page: Page, meter: string, stacks: number[][], period: number, series: number) => {
+    const box = (await page.locator(`.chart[data-meter="${meter}"]`).boundingBox())!;
+    const max = Math.max(...stacks.map((values) => values.reduce((a, b) => a + b, 0)));
+    const below = stacks[period].slice(0, series).reduce((a, b) => a + b, 0);
+    const plotWidth = box.width - CHART_GRID.left - CHART_GRID.right;
+    const plotHeight = CHART_HEIGHT - CHART_GRID.top - CHART_GRID.bottom;
+    const x = box.x + CHART_GRID.left + ((period + 0.5) * plotWidth) / stacks.length;
+    const y = box.y + CHART_GRID.top + plotHeight * (1 - (below + stacks[period][series] / 2) / max);
+    await page.mouse.click(x, y);
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    t = await createTestDatabase();
+    await loadDemoData(t.services);
+    api = await startTestServer(t.services, { landingPage: true });
+    origin = new URL(api.url).origin;
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await t?.drop();
+  });
+  afterEach(() => {
+    expect(browser.external).toEqual([]);
+    expect(browser.errors).toEqual([]);
+  });
+
+  const october = { meters: ['cpu.hours'], from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', timeZone: 'UTC', groupBy: ['USER'] };
+  const octoberDays = Array.from({ length: 31 }, (_, i) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString());
+
+  test("opens on the latest month of usage, and shows the API's numbers for it", async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/`);
+    await page.getByRole('link', { name: 'Usage dashboard' }).click();
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+
+    // The URL holds the whole view, defaults included.
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      meter: 'cpu.hours',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      tz: 'UTC',
+      period: 'DAY',
+      group: 'USER',
+      measure: 'sum',
+    });
+
+    const total = await statistics(october);
+    expect(total.length).toBe(3);
+    expect(await topTable(page, 'cpu.hours')).toEqual(expectedTop(total, 'user'));
+    const sum = total.reduce((s, r) => s + r.sum, 0);
+    await expect(page.locator('section[data-meter="cpu.hours"] [data-testid=total]').textContent()).resolves.toBe(format(sum));
+
+    const daily = await statistics({ ...october, period: { unit: 'DAY' } });
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(daily, 'user', octoberDays));
+    await screenshot(page, 'dashboard');
+  });
+
+  test("clicking a bar lists exactly the events of its period and group, as the API lists them", async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/dashboard`);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+
+    // Where alice's segment of October 12th's bar is drawn: bars stack in the top table's order
+    // (bob, alice, carol), and the y-axis ends at the largest bar.
+    const daily = await statistics({ ...october, period: { unit: 'DAY' } });
+    const order = expectedTop(await statistics(october), 'user').map((r) => r.group);
+    expect(order).toEqual(['bob', 'alice', 'carol']);
+    const stacks = octoberDays.map((day) => order.map((user) => daily.find((r) => r.periodStart === day && r.user === user)?.sum ?? 0));
+    await clickSegment(page, 'cpu.hours', stacks, 11, order.indexOf('alice'));
+
+    await page.locator('[data-testid=events] tbody tr').first().waitFor();
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('drill.meter'), params.get('drill.from'), params.get('drill.to'), params.getAll('drill.group')]).toEqual([
+      'cpu.hours',
+      '2026-10-12T00:00:00.000Z',
+      '2026-10-13T00:00:00.000Z',
+      ['alice'],
+    ]);
+    const expected = await events({ from: '2026-10-12T00:00:00.000Z', to: '2026-10-13T00:00:00.000Z', meters: ['cpu.hours'], users: ['alice'] });
+    expect(expected.length).toBe(24);
+    const shown = await page.locator('[data-testid=events] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ id: tr.getAttribute('data-id'), volume: Number(tr.querySelectorAll('td[data-value]')[0].getAttribute('data-value')) })),
+    );
+    expect(shown).toEqual(expected);
+    await expect(page.getByTestId('events-range').textContent()).resolves.toBe('1–24 of 24');
+    await expect(page.locator('section.drill').textContent()).resolves.toContain('cpu.hours · User alice · Mon, Oct 12, 2026');
+    await screenshot(page, 'dashboard-drill-down');
+  });
+
+  test('a shared URL restores its view, drill-down included, and the events page through', async () => {
+    // Week of Monday October 12th in Berlin (summer time): [2026-10-11T22:00Z, 2026-10-18T22:00Z).
+    const shared =
+      `${origin}/dashboard?project=astro&meter=cpu.hours&meter=memory.gib_hours&from=2026-10-01&to=2026-10-31&tz=Europe%2FBerlin` +
+      '&period=WEEK&group=RESOURCE&measure=sum&drill.meter=cpu.hours&drill.from=2026-10-11T22%3A00%3A00.000Z' +
+      '&drill.to=2026-10-18T22%3A00%3A00.000Z&drill.group=vm-astro-1';
+    const other = await launchBrowser({ timezoneId: 'America/New_York' });
+    try {
+      const { page } = other;
+      await page.goto(shared);
+      await page.locator('[data-testid=events] tbody tr').first().waitFor();
+      expect(page.url()).toBe(shared);
+      await expect(page.locator('.multi-button').first().textContent()).resolves.toContain('astro');
+      await expect(page.getByLabel('Group by').inputValue()).resolves.toBe('RESOURCE');
+      await expect(page.getByLabel('Period').inputValue()).resolves.toBe('WEEK');
+      await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/Berlin');
+      expect(await page.locator('section.meter').evaluateAll((s) => s.map((e) => e.getAttribute('data-meter')))).toEqual(['cpu.hours', 'memory.gib_hours']);
+
+      const input = {
+        from: '2026-09-30T22:00:00.000Z',
+        to: '2026-10-31T23:00:00.000Z',
+        timeZone: 'Europe/Berlin',
+        groupBy: ['RESOURCE'],
+        filter: { projects: ['astro'] },
+      };
+      for (const meter of ['cpu.hours', 'memory.gib_hours']) {
+        expect(await topTable(page, meter)).toEqual(expectedTop(await statistics({ ...input, meters: [meter] }), 'resource'));
+        const weekly = await statistics({ ...input, meters: [meter], period: { unit: 'WEEK' } });
+        const starts = ['2026-09-30T22:00:00.000Z', '2026-10-04T22:00:00.000Z', '2026-10-11T22:00:00.000Z', '2026-10-18T22:00:00.000Z', '2026-10-25T23:00:00.000Z'];
+        expect(await perPeriodTable(page, meter)).toEqual(expectedPerPeriod(weekly, 'resource', starts));
+      }
+
+      const expected = await events({ from: '2026-10-11T22:00:00.000Z', to: '2026-10-18T22:00:00.000Z', meters: ['cpu.hours'], projects: ['astro'], resources: ['vm-astro-1'] });
+      expect(expected.length).toBe(168);
+      const { ids, ranges } = await shownEvents(page);
+      expect(ids).toEqual(expected.map((e) => e.id));
+      expect(ranges).toEqual(['1–25 of 168', '26–50 of 168', '51–75 of 168', '76–100 of 168', '101–125 of 168', '126–150 of 168', '151–168 of 168']);
+      await screenshot(page, 'dashboard-shared-url');
+      expect(other.external).toEqual([]);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('groups beyond the top eight are stacked as "Other", whose bar lists the events of all of them', async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/dashboard?meter=job.core_hours&from=2026-10-01&to=2026-10-31&tz=UTC&period=WEEK&group=RESOURCE&measure=sum`);
+    await page.locator('section[data-meter="job.core_hours"] [data-testid=top] tbody tr').first().waitFor();
+    const input = { ...october, meters: ['job.core_hours'], groupBy: ['RESOURCE'] };
+    const top = expectedTop(await statistics(input), 'resource');
+    expect(top.length).toBeGreaterThan(9);
+    expect(await topTable(page, 'job.core_hours')).toEqual(top.slice(0, 10));
+    const own = top.slice(0, 8).map((r) => r.group!);
+
+    const weekly = await statistics({ ...input, period: { unit: 'WEEK' } });
+    const weeks = [...new Set(weekly.map((r) => r.periodStart))];
+    expect(weeks).toEqual(['2026-10-01T00:00:00.000Z', '2026-10-05T00:00:00.000Z', '2026-10-12T00:00:00.000Z', '2026-10-19T00:00:00.000Z', '2026-10-26T00:00:00.000Z']);
+    const stacks = weeks.map((week) => {
+      const rows = weekly.filter((r) => r.periodStart === week);
+      const value = (resource: string) => rows.find((r) => r.resource === resource)?.sum ?? 0;
+      return [...own.map(value), rows.filter((r) => !own.includes(r.resource!)).reduce((sum, r) => sum + r.sum, 0)];
+    });
+    const shownTable = await perPeriodTable(page, 'job.core_hours');
+    weeks.forEach((week, i) => {
+      expect(Object.keys(shownTable[week]).sort()).toEqual([...own, 'Other'].filter((_, j) => stacks[i][j] !== 0).sort());
+      own.forEach((resource, j) => expect(shownTable[week][resource] ?? 0).toBe(stacks[i][j]));
+      expect(shownTable[week].Other).toBeCloseTo(stacks[i][8], 6);
+    });
+
+    const week = 2;
+    await clickSegment(page, 'job.core_hours', stacks, week, 8);
+    await page.locator('[data-testid=events] tbody tr').first().waitFor();
+    const others = weekly.filter((r) => r.periodStart === weeks[week] && !own.includes(r.resource!)).map((r) => r.resource!);
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('drill.from'), params.get('drill.to')]).toEqual([weeks[week], weeks[week + 1]]);
+    expect(params.getAll('drill.group').sort()).toEqual([...others].sort());
+    const expected = await events({ from: weeks[week], to: weeks[week + 1], meters: ['job.core_hours'], resources: others });
+    const count = weekly.filter((r) => others.includes(r.resource!) && r.periodStart === weeks[week]).reduce((sum, r) => sum + r.count, 0);
+    expect(expected.length).toBe(count);
+    const { ids, ranges } = await shownEvents(page);
+    expect(ids).toEqual(expected.map((e) => e.id));
+    expect(ranges.at(-1)).toBe(`${Math.floor((count - 1) / 25) * 25 + 1}–${count} of ${count}`);
+    await expect(page.locator('section.drill').textContent()).resolves.toContain(`Resource Other (${others.length} groups:`);
+  });
+
+  test('the pickers change the view and the URL; Back restores the previous view', async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/dashboard`);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+
+    await page.getByLabel('Group by').selectOption('RESOURCE');
+    await page.waitForURL(/group=RESOURCE/);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr[data-group="vm-astro-1"]').waitFor();
+    expect(await topTable(page, 'cpu.hours')).toEqual(expectedTop(await statistics({ ...october, groupBy: ['RESOURCE'] }), 'resource'));
+
+    await page.getByRole('button', { name: 'cpu.hours' }).click();
+    await page.getByRole('listbox', { name: 'Meters' }).getByLabel('gpu.hours').check();
+    await page.waitForURL(/meter=gpu\.hours/);
+    await page.locator('section[data-meter="gpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+    expect(await topTable(page, 'gpu.hours')).toEqual(expectedTop(await statistics({ ...october, meters: ['gpu.hours'], groupBy: ['RESOURCE'] }), 'resource'));
+
+    await page.goBack();
+    await page.locator('section[data-meter="gpu.hours"]').waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.getAll('meter')).toEqual(['cpu.hours']);
+  });
+});

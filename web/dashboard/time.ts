@@ -1,0 +1,187 @@
+/**
+ * Calendar arithmetic in an IANA time zone, with nothing but Intl: local dates ('2026-10-25') to
+ * instants and back, and the calendar periods meterql's statistics use (weeks from Monday).
+ */
+
+export type PeriodUnit = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
+
+export interface Period {
+  start: Date;
+  end: Date;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    partsFormatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function localTime(instant: Date, timeZone: string): LocalTime {
+  const parts: Record<string, number> = {};
+  for (const part of partsFormatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+
+/** How far the zone's clock is ahead of UTC at an instant, in ms. */
+function offsetAt(ms: number, timeZone: string): number {
+  const t = localTime(new Date(ms), timeZone);
+  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant at which the zone's clock shows the given local time (the later one after a gap). */
+export function zonedInstant(year: number, month: number, day: number, hour: number, timeZone: string): Date {
+  const wall = Date.UTC(year, month - 1, day, hour);
+  const first = wall - offsetAt(wall, timeZone);
+  const second = wall - offsetAt(first, timeZone);
+  return new Date(Math.max(first, second));
+}
+
+/** A local date, YYYY-MM-DD. */
+export type LocalDate = string;
+
+export function isLocalDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+function split(date: LocalDate): [number, number, number] {
+  const [y, m, d] = date.split('-').map(Number);
+  return [y, m, d];
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  const [y, m, d] = split(date);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Midnight of a local date in the zone. */
+export function startOfDay(date: LocalDate, timeZone: string): Date {
+  const [y, m, d] = split(date);
+  return zonedInstant(y, m, d, 0, timeZone);
+}
+
+/** The local date of an instant in the zone. */
+export function localDate(instant: Date, timeZone: string): LocalDate {
+  const t = localTime(instant, timeZone);
+  return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+}
+
+/** The first and last local dates of the month that holds an instant. */
+export function monthAround(instant: Date, timeZone: string): { from: LocalDate; to: LocalDate } {
+  const t = localTime(instant, timeZone);
+  const first = new Date(Date.UTC(t.year, t.month - 1, 1));
+  const last = new Date(Date.UTC(t.year, t.month, 0));
+  return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
+}
+
+const isMonday = (date: LocalDate) => {
+  const [y, m, d] = split(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() === 1;
+};
+
+/**
+ * The calendar periods over the local dates [from, to] (whole days), clipped to them as meterql
+ * clips its first and last periods; at most `limit` of them.
+ */
+export function periods(from: LocalDate, to: LocalDate, unit: PeriodUnit, timeZone: string, limit = 5000): Period[] {
+  const starts: Date[] = [];
+  const end = startOfDay(addDays(to, 1), timeZone);
+  if (unit === 'HOUR') {
+    for (let t = startOfDay(from, timeZone).getTime(); t < end.getTime() && starts.length < limit; t += 3_600_000) starts.push(new Date(t));
+  } else {
+    for (let date = from; date <= to && starts.length < limit; date = addDays(date, 1)) {
+      const boundary =
+        date === from || unit === 'DAY' || (unit === 'WEEK' && isMonday(date)) || (unit === 'MONTH' && date.endsWith('-01'));
+      if (boundary) starts.push(startOfDay(date, timeZone));
+    }
+  }
+  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? end }));
+}
+
+const labelFormats: Record<PeriodUnit, Intl.DateTimeFormatOptions> = {
+  HOUR: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  DAY: { month: 'short', day: 'numeric' },
+  WEEK: { month: 'short', day: 'numeric' },
+  MONTH: { month: 'short', year: 'numeric' },
+};
+
+/** A short label of a period's start, for an axis. */
+export function periodLabel(start: Date, unit: PeriodUnit, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
+}
+
+/** An instant as the zone's clock shows it, to the minute (or second, when it has seconds). */
+export function formatInstant(instant: Date, timeZone: string): string {
+  const seconds = instant.getUTCSeconds() !== 0;
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    hourCycle: 'h23',
+  }).format(instant);
+}
+
+/** A period as a reader would say it: "Mon, Oct 5, 2026", "week of Oct 5, 2026", "Oct 5, 14:00–15:00". */
+export function describePeriod(period: Period, unit: PeriodUnit, timeZone: string): string {
+  const day = (d: Date) => new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  switch (unit) {
+    case 'HOUR':
+      return `${formatInstant(period.start, timeZone)} – ${new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(period.end)}`;
+    case 'DAY':
+      return day(period.start);
+    case 'WEEK':
+      return `${day(period.start)} – ${day(new Date(period.end.getTime() - 1))}`;
+    case 'MONTH':
+      return new Intl.DateTimeFormat(undefined, { timeZone, month: 'long', year: 'numeric' }).format(period.start);
+  }
+}
+
+export function timeZones(): string[] {
+  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
+  const zones = intl.supportedValuesOf?.('timeZone') ?? [];
+  return zones.includes('UTC') ? zones : ['UTC', ...zones];
+}
+
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
