@@ -86,6 +86,10 @@ async function main(): Promise<void> {
   if (config.anonymousAdmin) {
     log('requests without an API key act as admin: a convenience of the local demo (set MQL_ANONYMOUS_ADMIN=false to require keys)');
   }
+  if (config.landingPage) {
+    const pages = endpoint.replace(/graphql$/, '');
+    logger.info({ pages }, `in a browser: ${pages} (GraphiQL at ${pages}graphiql, the dashboard at ${pages}dashboard)`);
+  }
   logger.info({ endpoint }, `GraphQL API ready at ${endpoint}`);
 }
 
