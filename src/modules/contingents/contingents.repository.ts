@@ -179,7 +179,9 @@ export class ContingentsRepository {
                   JOIN usage_events e ON e.project_id = d.project_id AND e.meter_id = d.meter_id
                                      AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
                   WHERE d.project_id = c.project_id AND d.meter_id = c.meter_id AND d.hour >= w.lo AND d.hour < w.hi
-                    AND (c.compute_project_id IS NULL OR e.compute_project_id = c.compute_project_id)), 0) AS used) AS u
+                    AND (c.compute_project_id IS NULL OR e.compute_project_id = c.compute_project_id)), 0) AS used
+         -- Computed once: without the fence PostgreSQL inlines it into each expression that uses it.
+         OFFSET 0) AS u
        CROSS JOIN LATERAL (
          SELECT extract(epoch FROM c.valid_to - $2::timestamptz) / 3600 AS left_hours,
                 extract(epoch FROM $2::timestamptz - c.valid_from) / 3600 AS elapsed_hours,
