@@ -2,7 +2,7 @@ import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
-import { estimatePeriods, isTimeZone } from '../statistics/statistics.periods';
+import { checkTimeZone, estimatePeriods } from '../statistics/statistics.periods';
 import { PeriodUnit } from '../statistics/statistics.types';
 import { fromDbChargebackRow } from './chargeback.mapping';
 import type { ChargebackRepository } from './chargeback.repository';
@@ -20,7 +20,7 @@ export class ChargebackService {
     const problems = new Problems();
     checkTimeRange(input, problems, ['input']);
     const timeZone = input.timeZone ?? 'UTC';
-    if (!isTimeZone(timeZone)) problems.add(['input', 'timeZone'], `"${timeZone}" is not an IANA time zone (such as Europe/Berlin)`);
+    checkTimeZone(timeZone, problems, ['input', 'timeZone']);
     // Days are computed for PERIOD too: it is their sum.
     if (input.from < input.to && estimatePeriods(input.from, input.to, { unit: PeriodUnit.DAY, size: 1 }) > this.options.maxPeriods) {
       problems.add(['input', 'to'], `[from, to) holds more than ${this.options.maxPeriods} days; use a shorter range`);

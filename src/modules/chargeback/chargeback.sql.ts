@@ -1,6 +1,6 @@
 import { SqlParams } from '../../common/sql';
 import { pricedPartsSql } from '../pricing/pricing.sql';
-import { boundariesSql } from '../statistics/statistics.sql';
+import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../statistics/statistics.sql';
 import { PeriodUnit } from '../statistics/statistics.types';
 
 export interface ChargebackQuery {
@@ -29,8 +29,6 @@ export function chargebackSql(q: ChargebackQuery): { text: string; values: unkno
   const names = `${p.add(q.projects)}::text[]`;
   const projects = `SELECT id FROM projects WHERE ${names} IS NULL OR name = ANY(${names})`;
   const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
-  const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
-  const timed = 'e.end_time > e.start_time';
   const bounds = boundariesSql({ period: { unit: PeriodUnit.DAY, size: 1 } }, from, to, () => tz, p);
   const resource = q.detail ? 'l.resource_id' : 'NULL::int';
   const keys = ['l.project_id', resource, ...(q.daily ? ['l.bucket'] : []), 'l.currency'];
@@ -41,15 +39,11 @@ usage_lines AS (
   SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
          sum(pp.seconds) AS seconds, sum(e.volume::numeric * pp.share * pp.unit_price) AS cost
   FROM usage_events e CROSS JOIN bounds
-  CROSS JOIN LATERAL generate_series(
-    width_bucket(greatest(e.start_time, ${from}), bounds.b),
-    CASE WHEN ${timed} THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b) ELSE width_bucket(e.start_time, bounds.b) END) AS i(bucket)
+  CROSS JOIN LATERAL ${overlappedBucketsSql(from, to)} AS i(bucket)
   CROSS JOIN LATERAL (${pricedPartsSql('e', 'greatest(e.start_time, bounds.b[i.bucket])', 'least(e.end_time, bounds.b[i.bucket + 1])')}) AS pp
   WHERE e.project_id IN (SELECT id FROM chosen)
     ${meters ? `AND e.meter_id = ANY(${meters})` : ''}
-    AND e.start_time < ${to}
-    AND e.start_time >= ${from} - make_interval(secs => ${longest})
-    AND (e.start_time >= ${from} OR e.end_time > ${from})
+    AND ${overlappingSql(from, to, meters).join('\n    AND ')}
   GROUP BY 1, 2, 3, 4
 ),
 fixed_lines AS (

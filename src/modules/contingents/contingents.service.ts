@@ -1,13 +1,13 @@
 import { checkTimeRange } from '../../common/time-range';
+import { EXCLUSION_VIOLATION } from '../../db/versions';
 import { Problems, ValidationError } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
-import { isTimeZone } from '../statistics/statistics.periods';
+import { checkTimeZone } from '../statistics/statistics.periods';
 import { fromDbContingent, fromDbContingentStatus, type DbContingentRow } from './contingents.mapping';
 import type { ContingentRow, ContingentsRepository } from './contingents.repository';
 import { ContingentPeriod, type Contingent, type ContingentStatus, type SetContingentInput } from './contingents.types';
 
-const EXCLUSION_VIOLATION = '23P01';
 const UNIQUE_VIOLATION = '23505';
 const ID = /^[1-9][0-9]{0,9}$/;
 const MAX_ID = 2 ** 31 - 1;
@@ -75,8 +75,7 @@ export class ContingentsService {
     if (!Number.isFinite(input.amount) || input.amount < 0) problems.add(at('amount'), 'must be a finite number >= 0');
     if (input.description != null && input.description.length > MAX_DESCRIPTION) problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
     const timeZone = input.timeZone ?? 'UTC';
-    const zoneKnown = isTimeZone(timeZone);
-    if (!zoneKnown) problems.add(at('timeZone'), `"${timeZone}" is not an IANA time zone (such as Europe/Berlin)`);
+    const zoneKnown = checkTimeZone(timeZone, problems, at('timeZone'));
     if (!Object.values(ContingentPeriod).includes(input.period)) problems.add(at('period'), 'is not a contingent period');
 
     let to = input.to ?? null;

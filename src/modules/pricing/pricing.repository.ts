@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { SqlParams } from '../../common/sql';
+import { addVersion } from '../../db/versions';
 import type { DbFixedCost, DbPriceCard } from './pricing.mapping';
 
 const PRICE_COLUMNS = `pc.id, m.name AS meter, pc.partition, pc.priority, pc.unit_price, pc.currency, pc.valid_from, pc.valid_to, pc.description
@@ -8,15 +8,6 @@ const PRICE_COLUMNS = `pc.id, m.name AS meter, pc.partition, pc.priority, pc.uni
 const FIXED_COST_COLUMNS = `fc.id, p.name AS project, r.external_id AS resource, fc.name, fc.amount, fc.currency, fc.per,
        fc.valid_from, fc.valid_to, fc.description
   FROM fixed_costs fc JOIN projects p ON p.id = fc.project_id LEFT JOIN resources r ON r.id = fc.resource_id`;
-
-/** A row to version: its table, the columns that name what it prices, and the values it sets. */
-interface Version {
-  table: 'price_cards' | 'fixed_costs';
-  key: Record<string, unknown>;
-  validFrom: Date;
-  validTo: Date | null;
-  values: Record<string, unknown>;
-}
 
 export class PricingRepository {
   constructor(private readonly pool: Pool) {}
@@ -61,13 +52,14 @@ export class PricingRepository {
   }
 
   async setPrice(client: PoolClient, card: { meterId: number; partition: string | null; priority: string | null; unitPrice: string; currency: string; validFrom: Date; validTo: Date | null; description: string | null }): Promise<string> {
-    return this.addVersion(client, {
+    const { id } = await addVersion<{ id: string }>(client, {
       table: 'price_cards',
       key: { meter_id: card.meterId, partition: card.partition, priority: card.priority },
       validFrom: card.validFrom,
       validTo: card.validTo,
       values: { unit_price: card.unitPrice, currency: card.currency, description: card.description },
     });
+    return id;
   }
 
   /** The project (created if new) and resource ids of a fixed cost; resource: the project of an existing one too. */
@@ -91,13 +83,14 @@ export class PricingRepository {
   }
 
   async setFixedCost(client: PoolClient, cost: { projectId: number; resourceId: number | null; name: string; amount: string; currency: string; per: string; validFrom: Date; validTo: Date | null; description: string | null }): Promise<string> {
-    return this.addVersion(client, {
+    const { id } = await addVersion<{ id: string }>(client, {
       table: 'fixed_costs',
       key: { project_id: cost.projectId, resource_id: cost.resourceId, name: cost.name },
       validFrom: cost.validFrom,
       validTo: cost.validTo,
       values: { amount: cost.amount, currency: cost.currency, per: cost.per, description: cost.description },
     });
+    return id;
   }
 
   async deletePrice(id: string): Promise<boolean> {
@@ -115,36 +108,5 @@ export class PricingRepository {
   async fixedCostsByIds(ids: readonly string[]): Promise<DbFixedCost[]> {
     const { rows } = await this.pool.query<DbFixedCost>(`SELECT ${FIXED_COST_COLUMNS} WHERE fc.id = ANY($1::bigint[])`, [ids]);
     return rows;
-  }
-
-  /**
-   * Versions a row in the caller's transaction, as resource metadata is versioned: a row of the
-   * same key and start is replaced; otherwise the key's open row that began before validFrom ends
-   * there, and the new row ends at validTo or where the key's next row begins. An overlap with a
-   * closed row is left to the table's exclusion constraint to refuse.
-   */
-  private async addVersion(client: PoolClient, v: Version): Promise<string> {
-    const p = new SqlParams();
-    const keyMatch = Object.entries(v.key).map(([column, value]) => `${column} IS NOT DISTINCT FROM ${p.add(value)}`).join(' AND ');
-    const from = p.add(v.validFrom);
-    const valueColumns = Object.keys(v.values);
-    const valueParams = Object.values(v.values).map((value) => p.add(value));
-    const to = p.add(v.validTo);
-    const replaced = await client.query<{ id: string }>(
-      `UPDATE ${v.table} SET ${valueColumns.map((c, i) => `${c} = ${valueParams[i]}`).join(', ')}, valid_to = COALESCE(${to}::timestamptz, valid_to)
-       WHERE ${keyMatch} AND valid_from = ${from} RETURNING id`,
-      p.values,
-    );
-    if (replaced.rows.length > 0) return replaced.rows[0].id;
-    await client.query(`UPDATE ${v.table} SET valid_to = ${from} WHERE ${keyMatch} AND valid_to IS NULL AND valid_from < ${from}`, p.values.slice(0, -1 - valueParams.length));
-    const keyColumns = Object.keys(v.key);
-    const { rows: [inserted] } = await client.query<{ id: string }>(
-      `INSERT INTO ${v.table} (${[...keyColumns, ...valueColumns, 'valid_from', 'valid_to'].join(', ')})
-       VALUES (${[...keyColumns.map((_, i) => `$${i + 1}`), ...valueParams].join(', ')}, ${from},
-               COALESCE(${to}::timestamptz, (SELECT min(valid_from) FROM ${v.table} WHERE ${keyMatch} AND valid_from > ${from})))
-       RETURNING id`,
-      p.values,
-    );
-    return inserted.id;
   }
 }

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../../db/database';
+import { EXCLUSION_VIOLATION } from '../../db/versions';
 import { Problems, ValidationError, type Path } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
@@ -7,7 +8,6 @@ import { fromDbFixedCost, fromDbPriceCard } from './pricing.mapping';
 import type { PricingRepository } from './pricing.repository';
 import type { FixedCost, PriceCard, SetFixedCostInput, SetPriceInput } from './pricing.types';
 
-const EXCLUSION_VIOLATION = '23P01';
 const CURRENCY = /^[A-Z]{3}$/;
 const LABEL_MAX = 256;
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { addVersion } from '../../db/versions';
 import type { DbMetadataRow, DbResourceRow } from './resources.mapping';
 
 const RESOURCE_COLUMNS = `r.id, r.external_id, r.type, r.created_at, p.name AS project, u.name AS "user"
@@ -76,9 +77,9 @@ export class ResourcesRepository {
   }
 
   /**
-   * Adds a metadata version in the caller's transaction. The open version that began before
-   * validFrom ends there; the new one ends where the next stored version begins (or stays
-   * open). Overlap with a closed version is left to the exclusion constraint to refuse.
+   * Adds a metadata version in the caller's transaction (db/versions.ts): the open version that
+   * began before validFrom ends there; the new one ends where the next stored version begins (or
+   * stays open). Overlap with a closed version is left to the exclusion constraint to refuse.
    */
   async addVersion(
     client: PoolClient,
@@ -94,22 +95,10 @@ export class ResourcesRepository {
        RETURNING id`,
       [input.resource, input.type, input.project],
     );
-    const metadata = JSON.stringify(input.metadata);
-    const replaced = await client.query<DbMetadataRow>(
-      `UPDATE resource_metadata SET metadata = $3 WHERE resource_id = $1 AND valid_from = $2
-       RETURNING resource_id, valid_from, valid_to, metadata`,
-      [resource.id, input.validFrom, metadata],
-    );
-    if (replaced.rows.length > 0) return { resourceId: resource.id, version: replaced.rows[0] };
-    await client.query(
-      'UPDATE resource_metadata SET valid_to = $2 WHERE resource_id = $1 AND valid_to IS NULL AND valid_from < $2',
-      [resource.id, input.validFrom],
-    );
-    const { rows: [version] } = await client.query<DbMetadataRow>(
-      `INSERT INTO resource_metadata (resource_id, valid_from, valid_to, metadata)
-       VALUES ($1, $2, (SELECT min(valid_from) FROM resource_metadata WHERE resource_id = $1 AND valid_from > $2), $3)
-       RETURNING resource_id, valid_from, valid_to, metadata`,
-      [resource.id, input.validFrom, metadata],
+    const version = await addVersion<DbMetadataRow>(
+      client,
+      { table: 'resource_metadata', key: { resource_id: resource.id }, validFrom: input.validFrom, validTo: null, values: { metadata: JSON.stringify(input.metadata) } },
+      'resource_id, valid_from, valid_to, metadata',
     );
     return { resourceId: resource.id, version };
   }

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database';
+import { EXCLUSION_VIOLATION } from '../../db/versions';
 import { pageRequest, toPage, type Page } from '../../common/pagination';
 import { ForbiddenError, Problems, ValidationError } from '../../errors/errors';
 import { SYSTEM, visibleProjects, type Caller } from '../auth/auth.types';
@@ -6,7 +7,6 @@ import { fromDbMetadata, fromDbResource } from './resources.mapping';
 import type { ResourcesRepository } from './resources.repository';
 import type { Resource, ResourceFilter, ResourceMetadataVersion, SetResourceMetadataInput } from './resources.types';
 
-const EXCLUSION_VIOLATION = '23P01';
 
 export class ResourcesService {
   constructor(

@@ -1,3 +1,4 @@
+import type { Path, Problems } from '../../errors/errors';
 import { PeriodUnit } from './statistics.types';
 
 export interface PeriodSpec {
@@ -40,4 +41,11 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Adds a problem at `path` unless the zone is an IANA time zone; returns whether it is. */
+export function checkTimeZone(name: string, problems: Problems, path: Path): boolean {
+  const known = isTimeZone(name);
+  if (!known) problems.add(path, `"${name}" is not an IANA time zone (such as Europe/Berlin)`);
+  return known;
 }

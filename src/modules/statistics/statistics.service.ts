@@ -4,7 +4,7 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbStatisticsRow } from './statistics.mapping';
-import { estimatePeriods, isTimeZone, type PeriodSpec } from './statistics.periods';
+import { checkTimeZone, estimatePeriods, type PeriodSpec } from './statistics.periods';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
 import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
@@ -31,7 +31,7 @@ export class StatisticsService {
     checkTimeRange(input, problems, ['input']);
     checkUsageFilter(input.filter, problems, at('filter'));
     const timeZone = input.timeZone ?? 'UTC';
-    if (!isTimeZone(timeZone)) problems.add(at('timeZone'), `"${timeZone}" is not an IANA time zone (such as Europe/Berlin)`);
+    checkTimeZone(timeZone, problems, at('timeZone'));
     let period: PeriodSpec | null = null;
     if (input.period) {
       period = { unit: input.period.unit, size: input.period.size ?? 1 };

@@ -83,6 +83,25 @@ export function boundariesSql(q: Pick<StatisticsQuery, 'period'>, from: string, 
           WHERE x >= ${from} AND x <= ${to}`;
 }
 
+/**
+ * The conditions on usage_events `e` of the records that overlap [from, to) (or, without an end,
+ * start in it). Such a record started no earlier than from minus the longest record of its meter
+ * (record_durations): that bound lets the index on start_time skip all before it.
+ */
+export function overlappingSql(from: string, to: string, meters: string | null): string[] {
+  const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
+  return [`e.start_time < ${to}`, `e.start_time >= ${from} - make_interval(secs => ${longest})`, `(e.start_time >= ${from} OR e.end_time > ${from})`];
+}
+
+/** The numbers k of the periods [bounds.b[k], bounds.b[k+1]) that record `e` overlaps within [from, to); a record without duration: its start's. */
+export function overlappedBucketsSql(from: string, to: string): string {
+  return `generate_series(
+          width_bucket(greatest(e.start_time, ${from}), bounds.b),
+          CASE WHEN e.end_time > e.start_time
+               THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
+               ELSE width_bucket(e.start_time, bounds.b) END)`;
+}
+
 /** Whether rollups can hold the answer: they keep every dimension but the resource, by start. */
 function rollupShaped(q: StatisticsQuery): boolean {
   return (
@@ -223,24 +242,13 @@ function eventsAggregateSql(
   if (q.prorate) {
     // Each record is split over the periods it overlaps, by time: a record's share of a period
     // is the overlap over its whole duration. Discrete and zero-length records count at their start.
-    // A record that overlaps [from, to) started no earlier than from minus the longest record of
-    // its meter (record_durations): that bound lets the index on start_time skip all before it.
-    const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${ctx.meters ? ` WHERE meter_id = ANY(${ctx.meters})` : ''})`;
-    where.push(
-      `e.start_time < ${to}`,
-      `e.start_time >= ${from} - make_interval(secs => ${longest})`,
-      `(e.start_time >= ${from} OR e.end_time > ${from})`,
-    );
+    where.push(...overlappingSql(from, to, ctx.meters));
     share = `CROSS JOIN LATERAL (
         SELECT k AS bucket,
                CASE WHEN e.end_time > e.start_time
                     THEN extract(epoch FROM least(e.end_time, bounds.b[k + 1]) - greatest(e.start_time, bounds.b[k]))
                     END AS overlap
-        FROM generate_series(
-          width_bucket(greatest(e.start_time, ${from}), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END) AS k) AS i`;
+        FROM ${overlappedBucketsSql(from, to)} AS k) AS i`;
     bucket = 'i.bucket';
     v = `(CASE WHEN e.end_time > e.start_time THEN ${volume}::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
                ELSE ${volume}::numeric END)`;
