@@ -80,6 +80,35 @@ describe('reportUsage', () => {
     expect(rows.map((r) => [r.user, r.volume]).sort()).toEqual([['bob', 8], [null, 8], [null, 8], [null, 9]].sort());
   });
 
+  test('instances of one user, meter and hour are usages of their own: the resource is in the match key', async () => {
+    const vm = (resource: string, volume = 1) => ({
+      project: 'p-instances', user: 'alice', meter: 'cpu.hours', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', volume, resource,
+    });
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1'), vm('vm-2')] })).reportUsage).toEqual({ created: 2, updated: 0, unchanged: 0, superseded: 0 });
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-3')] })).reportUsage).toEqual({ created: 1, updated: 0, unchanged: 0, superseded: 0 });
+    const stored = () =>
+      t.sql(`SELECT r.external_id AS resource, e.volume FROM usage_events e JOIN resources r ON r.id = e.resource_id
+             WHERE e.project_id = (SELECT id FROM projects WHERE name = 'p-instances') ORDER BY 1`);
+    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 1 }, { resource: 'vm-2', volume: 1 }, { resource: 'vm-3', volume: 1 }]);
+    const EVENTS = `{ usageEvents(filter: { from: "2026-03-02T00:00:00Z", to: "2026-03-03T00:00:00Z", projects: ["p-instances"] }) { edges { node { resource { id } } } } }`;
+    expect(dataOf(await api.gql(EVENTS)).usageEvents.edges.map((e: any) => e.node.resource.id).sort()).toEqual(['vm-1', 'vm-2', 'vm-3']);
+
+    // Resending each updates only itself.
+    for (const [i, resource] of ['vm-1', 'vm-2', 'vm-3'].entries()) {
+      expect(dataOf(await api.gql(REPORT, { reports: [vm(resource, 10 + i)] })).reportUsage).toEqual({ created: 0, updated: 1, unchanged: 0, superseded: 0 });
+    }
+    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 10 }, { resource: 'vm-2', volume: 11 }, { resource: 'vm-3', volume: 12 }]);
+    // In one batch, only the same resource supersedes.
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1', 20), vm('vm-2', 21), vm('vm-1', 22)] })).reportUsage).toEqual({ created: 0, updated: 2, unchanged: 0, superseded: 1 });
+    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 22 }, { resource: 'vm-2', volume: 21 }, { resource: 'vm-3', volume: 12 }]);
+
+    // Without a resource (the meter names the kind of resource) a resent report overwrites as before.
+    const perseus = { ...vm('unused', 5), resource: undefined };
+    expect(dataOf(await api.gql(REPORT, { reports: [perseus] })).reportUsage.created).toBe(1);
+    expect(dataOf(await api.gql(REPORT, { reports: [{ ...perseus, volume: 6 }] })).reportUsage.updated).toBe(1);
+    expect(await t.sql("SELECT volume FROM usage_events WHERE resource_id IS NULL AND project_id = (SELECT id FROM projects WHERE name = 'p-instances')")).toEqual([{ volume: 6 }]);
+  });
+
   test('overwriting replaces additional metrics and resources: nothing stale stays, nothing doubles', async () => {
     const first = job({
       project: 'p-extras',
@@ -180,7 +209,7 @@ describe('reportUsage', () => {
       start: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
       end: new Date(Date.UTC(2026, 0, 1) + (i + 1) * 3_600_000).toISOString(),
       volume: (i % 13) + 0.25,
-      resource: `vm-${i % 100}`,
+      resource: `vm-${i % 7}-${i % 100}`,
       additionalMetrics: [{ metric: 'utilisation', volume: 0.5 }],
       additionalResources: [{ meter: 'memory.gib_hours', volume: 4 }],
     }));

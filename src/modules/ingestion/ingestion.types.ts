@@ -29,7 +29,7 @@ export class AdditionalResourceInput {
 
 @InputType({
   description:
-    'One usage record. Its match key is (source, project, computeProject, meter, start, end, user, partition, ' +
+    'One usage record. Its match key is (source, project, computeProject, meter, resource, start, end, user, partition, ' +
     'priority): a report whose key matches a stored one overwrites it whole; an absent value matches an absent value.',
 })
 export class UsageReportInput {
@@ -70,7 +70,10 @@ export class UsageReportInput {
   @Field(() => String, { nullable: true, defaultValue: 'default', description: 'Where the data came from: a collector, a cluster.' })
   source?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The thing metered: a VM, a volume, a job.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The thing metered: a VM, a volume, a job. A resource belongs to the project that first reports it (or that its metadata names).',
+  })
   resource?: string | null;
 
   @Field(() => Int, { nullable: true, defaultValue: 1, description: 'How many operations an aggregated record stands for, >= 1.' })

@@ -40,6 +40,8 @@ export interface NormalizedReport {
   additionalMetrics: { metric: string; volume: number; contingentFactor: number }[];
   additionalResources: { meter: string; volume: number; contingentFactor: number }[];
   additionalData: Record<string, unknown> | null;
+  /** Its position in the batch. */
+  index: number;
   /** The match key, as one string. */
   key: string;
   /** Changes whenever anything in the report changes; equal reports have equal hashes (SHA-1: a change detector, not a secret). */
@@ -173,13 +175,13 @@ export function normalizeReports(
       additionalData,
     };
     const key = JSON.stringify([
-      base.source, base.project, base.computeProject, base.meter, base.start.getTime(),
+      base.source, base.project, base.computeProject, base.meter, base.resource, base.start.getTime(),
       base.end?.getTime() ?? null, base.user, base.partition, base.priority,
     ]);
     // Everything but the key has a fixed shape, written in a fixed order; only additionalData,
     // whose keys a client may send in any order, needs its keys sorted.
     const content = JSON.stringify([
-      key, base.volume, base.contingentFactor, base.operationCount, base.resource,
+      key, base.volume, base.contingentFactor, base.operationCount,
       base.additionalMetrics.map((m) => [m.metric, m.volume, m.contingentFactor]),
       base.additionalResources.map((r) => [r.meter, r.volume, r.contingentFactor]),
     ]);
@@ -187,7 +189,7 @@ export function normalizeReports(
       .update(content)
       .update(additionalData === null ? '' : canonicalJson(additionalData))
       .digest('base64url');
-    normalized.push({ ...base, key, hash });
+    normalized.push({ ...base, index, key, hash });
   });
   return normalized;
 }
