@@ -97,12 +97,12 @@ async function totalsOf(project: string): Promise<{ rows: number; volume: number
 // The NDJSON fixture, for a project of each test's own. B, D and E share a match key.
 function fixture(project: string) {
   const A = {
-    project, user: 'grace', meter: 'cpu.hours', source: 'lab', resource: 'vm-1', start: '2026-10-05T22:00:00Z', end: '2026-10-06T04:00:00Z', volume: 24,
+    project, user: 'grace', meter: 'cpu.hours', source: 'lab', resource: `${project}-vm-1`, start: '2026-10-05T22:00:00Z', end: '2026-10-06T04:00:00Z', volume: 24,
     additionalMetrics: [{ metric: 'energy_kwh', volume: 9.6 }], additionalResources: [{ meter: 'gpu.hours', volume: 6 }], additionalData: { jobId: '81723' },
   };
   const B = { project, user: 'heidi', meter: 'cpu.hours', start: '2026-10-06T08:00:00+02:00', end: '2026-10-06T10:30:00+02:00', volume: 10 };
   const C = { project, meter: 'cpu.hours', start: '2026-10-07T00:00:00Z', end: '2026-10-07T01:00:00Z', volume: 1.5, contingentFactor: 0 };
-  const H = { project, user: 'grace', meter: 'instance.create', start: '2026-10-08T12:00:00Z', volume: 1, resource: 'vm-2' };
+  const H = { project, user: 'grace', meter: 'instance.create', start: '2026-10-08T12:00:00Z', volume: 1, resource: `${project}-vm-2` };
   const lines = [
     JSON.stringify(A),
     '',
@@ -139,12 +139,12 @@ function fixture(project: string) {
   ];
   const row = { user: null, source: 'default', resource: null, contingent_factor: 1, additional_data: null, child: false, metrics: null };
   const stored = [
-    { ...row, meter: 'cpu.hours', user: 'grace', source: 'lab', resource: 'vm-1', start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 24, additional_data: { jobId: '81723' }, metrics: [['energy_kwh', 9.6]] },
-    { ...row, meter: 'gpu.hours', user: 'grace', source: 'lab', resource: 'vm-1', start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 6, child: true },
+    { ...row, meter: 'cpu.hours', user: 'grace', source: 'lab', resource: `${project}-vm-1`, start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 24, additional_data: { jobId: '81723' }, metrics: [['energy_kwh', 9.6]] },
+    { ...row, meter: 'gpu.hours', user: 'grace', source: 'lab', resource: `${project}-vm-1`, start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 6, child: true },
     // B's key, as E (line 9) left it.
     { ...row, meter: 'cpu.hours', user: 'heidi', start_time: new Date('2026-10-06T06:00:00Z'), end_time: new Date('2026-10-06T08:30:00Z'), volume: 8 },
     { ...row, meter: 'cpu.hours', start_time: new Date('2026-10-07T00:00:00Z'), end_time: new Date('2026-10-07T01:00:00Z'), volume: 1.5, contingent_factor: 0 },
-    { ...row, meter: 'instance.create', user: 'grace', resource: 'vm-2', start_time: new Date('2026-10-08T12:00:00Z'), end_time: null, volume: 1 },
+    { ...row, meter: 'instance.create', user: 'grace', resource: `${project}-vm-2`, start_time: new Date('2026-10-08T12:00:00Z'), end_time: null, volume: 1 },
   ];
   return { lines, rejected, stored };
 }
@@ -250,13 +250,13 @@ describe('npm run import', () => {
     await run(file('before-csv.ndjson', lines));
     const csv = file('usage.csv', [
       'project,user,meter,source,resource,start,end,volume,contingentFactor,additionalMetrics,additionalResources,additionalData',
-      'p-csv,grace,cpu.hours,lab,vm-1,2026-10-05T22:00:00Z,2026-10-06T04:00:00Z,24,,"[{""metric"":""energy_kwh"",""volume"":9.6}]","[{""meter"":""gpu.hours"",""volume"":6}]","{',
+      'p-csv,grace,cpu.hours,lab,p-csv-vm-1,2026-10-05T22:00:00Z,2026-10-06T04:00:00Z,24,,"[{""metric"":""energy_kwh"",""volume"":9.6}]","[{""meter"":""gpu.hours"",""volume"":6}]","{',
       '  ""jobId"": ""81723""',
       '}"',
       'p-csv,heidi,cpu.hours,,,2026-10-06T06:00:00Z,2026-10-06T08:30:00Z,8,,,,',
       '',
       'p-csv,,cpu.hours,,,2026-10-07T00:00:00Z,2026-10-07T01:00:00Z,1.5,0,,,',
-      'p-csv,grace,instance.create,,vm-2,2026-10-08T12:00:00Z,,1,,,,',
+      'p-csv,grace,instance.create,,p-csv-vm-2,2026-10-08T12:00:00Z,,1,,,,',
       'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,ten,,,,',
       'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,1,,[{metric},,',
       'p-csv,"grace"s,cpu.hours,,,2026-10-10T00:00:00Z,,1,,,,',
@@ -405,7 +405,7 @@ function generated(project: string, count: number, bad: ReadonlySet<number> = ne
       user: `u${i % 50}`,
       meter: bad.has(i + 1) ? 'cpu.hourz' : 'cpu.hours',
       source: 'gen',
-      resource: `vm-${i % 100}`,
+      resource: `${project}-vm-${i % 100}`,
       start: new Date(base + i * 60_000).toISOString(),
       end: new Date(base + (i + 1) * 60_000).toISOString(),
       volume: (i % 97) + 0.25,

@@ -106,8 +106,13 @@ describe('a key scoped to project A', () => {
     expect(dataOf(await api.gql(MUTATION, { r: [report] }, bearer(keys.reporterA))).reportUsage.created).toBe(1);
 
     const SET = 'mutation S($i: SetResourceMetadataInput!) { setResourceMetadata(input: $i) { resource { id project } } }';
+    // B's resource: refused as another project's (test/integration/tenancy.test.ts), saying nothing more.
     const other = await api.gql(SET, { i: { resource: 'vm-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
-    expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(other.errors?.[0].message).toBe('Invalid input (1 problem): input.resource: resource "vm-b" belongs to another project');
+    // Naming project B outright is a project this key may not write for.
+    const named = await api.gql(SET, { i: { resource: 'vm-b2', project: 'proj-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
+    expect(named.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const unnamed = await api.gql(SET, { i: { resource: 'vm-new', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
     expect(unnamed.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const own = await api.gql(SET, { i: { resource: 'vm-new', project: 'proj-a', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));

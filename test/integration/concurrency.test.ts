@@ -33,7 +33,8 @@ test('eight clients sending overlapping batches with the same match keys end wit
     user: `user-${k % 13}`,
     // New names in every batch race to be created too.
     source: `src-${k % 5}`,
-    resource: `vm-${k % 17}`,
+    // A resource belongs to one project: the project's own VMs.
+    resource: `vm-${k % 4}-${k % 17}`,
     meter: 'cpu.hours',
     start: new Date(Date.UTC(2026, 0, 1) + k * 3_600_000).toISOString(),
     end: new Date(Date.UTC(2026, 0, 1) + (k + 1) * 3_600_000).toISOString(),

@@ -55,6 +55,7 @@ const report = fc.record(
     contingentFactor: fc.oneof(fc.constant(undefined), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1, max: 4 })),
     operationCount: fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 10 }), fc.constant(1.5)),
     user: fc.oneof(fc.constant(undefined), fc.constant(null), fc.constantFrom('ann', 'ben')),
+    resource: fc.oneof(fc.constant(undefined), fc.constantFrom('vm-1', 'vm-2', 'shared', '', 'x'.repeat(300))),
     additionalMetrics: fc.oneof(
       fc.constant(undefined),
       fc.array(fc.record({ metric: fc.constantFrom('m1', 'm2', ''), volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }) }), { maxLength: 3 }),
@@ -70,37 +71,66 @@ const validReport = fc
     start: instant,
     offset: fc.constantFrom(...offsets),
     hours: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3 })),
-    volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 }),
+    volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e9 }),
     contingentFactor: fc.oneof(fc.constant(undefined), fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 4 })),
     user: fc.oneof(fc.constant(undefined), fc.constantFrom('ann', 'ben')),
+    // Mostly the project's own VMs; now and then one that another project may own already.
+    resource: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 6, arbitrary: fc.constantFrom('vm-1', 'vm-2') }, { weight: 1, arbitrary: fc.constant('shared') }),
     additionalMetrics: fc.oneof(
       fc.constant(undefined),
       fc.uniqueArray(fc.record({ metric: fc.constantFrom('m1', 'm2'), volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }) }), { maxLength: 2, selector: (m) => m.metric }),
     ),
   })
-  .map(({ start, offset, hours, ...r }) => ({
+  .map(({ start, offset, hours, resource, ...r }) => ({
     ...r,
+    resource: resource === 'vm-1' || resource === 'vm-2' ? `${r.project}-${resource}` : resource,
     start: isoWithOffset(start, offset),
     end: hours === null ? null : isoWithOffset(start + hours * HOUR, offset),
   }));
-const batch = fc.oneof(fc.array(validReport, { minLength: 1, maxLength: 12 }), fc.array(report, { minLength: 1, maxLength: 12 }));
+/** Instances of one report that differ only in their resource: each is a usage of its own. */
+const siblings = validReport.chain((r) =>
+  fc.uniqueArray(fc.constantFrom(undefined, `${r.project}-vm-1`, `${r.project}-vm-2`, `${r.project}-vm-3`), { minLength: 2, maxLength: 4 }).map((resources) =>
+    resources.map((resource) => ({ ...r, resource })),
+  ),
+);
+const batch = fc.oneof(
+  fc.array(validReport, { minLength: 1, maxLength: 12 }),
+  fc.array(report, { minLength: 1, maxLength: 12 }),
+  fc.tuple(siblings, fc.array(validReport, { maxLength: 4 })).map(([a, b]) => [...a, ...b]),
+);
 
 type Stored = { volume: number; contingentFactor: number; metrics: Record<string, number> };
 const keyOf = (r: Record<string, any>) =>
-  JSON.stringify([r.project, r.meter, new Date(r.start).toISOString(), r.end == null ? null : new Date(r.end).toISOString(), r.user ?? null]);
+  JSON.stringify([r.project, r.meter, r.resource ?? null, new Date(r.start).toISOString(), r.end == null ? null : new Date(r.end).toISOString(), r.user ?? null]);
 
 test('thousands of random and malformed reports: every answer is data or an input error, and the store holds exactly what was accepted', async () => {
   const model = new Map<string, Stored>();
+  /** Each resource's project: the first that reported it. */
+  const owners = new Map<string, string>();
   let accepted = 0;
   let refused = 0;
+  let foreign = 0;
   await fc.assert(
     fc.asyncProperty(batch, async (batch: Record<string, any>[]) => {
+      // A batch in which a resource is named by two projects, or by one that does not own it, is refused.
+      const claims = new Map<string, Set<string>>();
+      for (const r of batch) {
+        if (typeof r.resource !== 'string') continue;
+        claims.set(r.resource, new Set([...(claims.get(r.resource) ?? (owners.has(r.resource) ? [owners.get(r.resource)!] : [])), r.project]));
+      }
+      const misplaced = [...claims.values()].some((projects) => projects.size > 1);
       const response = await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged superseded } }', { r: batch });
       if (!expectDataOrInputError(response)) {
         refused++;
+        if (response.errors![0].extensions!.problems?.some((p: { message: string }) => p.message.includes('belongs to another project'))) {
+          expect(misplaced).toBe(true);
+          foreign++;
+        }
         return;
       }
+      expect(misplaced).toBe(false);
       accepted++;
+      for (const [resource, [project]] of claims) owners.set(resource, project);
       // What was sent, which is not always what was generated: JSON writes -0 as 0.
       for (const r of JSON.parse(JSON.stringify(batch)) as Record<string, any>[]) {
         model.set(keyOf(r), {
@@ -114,15 +144,19 @@ test('thousands of random and malformed reports: every answer is data or an inpu
   );
   expect(accepted).toBeGreaterThan(20);
   expect(refused).toBeGreaterThan(20);
+  expect(foreign).toBeGreaterThan(0);
 
   const rows = await t.sql(
-    `SELECT p.name AS project, m.name AS meter, e.start_time, e.end_time, u.name AS "user", e.volume, e.contingent_factor,
+    `SELECT p.name AS project, m.name AS meter, r.external_id AS resource, e.start_time, e.end_time, u.name AS "user", e.volume, e.contingent_factor,
             COALESCE((SELECT jsonb_object_agg(metric, volume) FROM usage_metrics WHERE event_id = e.id), '{}') AS metrics
-     FROM usage_events e JOIN projects p ON p.id = e.project_id JOIN meters m ON m.id = e.meter_id LEFT JOIN users u ON u.id = e.user_id`,
+     FROM usage_events e JOIN projects p ON p.id = e.project_id JOIN meters m ON m.id = e.meter_id LEFT JOIN users u ON u.id = e.user_id
+     LEFT JOIN resources r ON r.id = e.resource_id`,
   );
+  const owned = await t.sql('SELECT r.external_id, p.name AS project FROM resources r JOIN projects p ON p.id = r.project_id');
+  expect(Object.fromEntries(owned.map((r) => [r.external_id, r.project]))).toEqual(Object.fromEntries(owners));
   const stored = new Map(
     rows.map((r) => [
-      keyOf({ project: r.project, meter: r.meter, start: r.start_time, end: r.end_time, user: r.user }),
+      keyOf({ project: r.project, meter: r.meter, resource: r.resource, start: r.start_time, end: r.end_time, user: r.user }),
       { volume: r.volume, contingentFactor: r.contingent_factor, metrics: r.metrics },
     ]),
   );

@@ -124,8 +124,10 @@ describe('resource metadata versions', () => {
     const report = { project: 'chem', user: 'erin', meter: 'cpu.hours', start: new Date('2026-04-02T00:00:00Z'), volume: 1, resource: 'vm-early' };
     await t.services.ingestion.reportUsage(SYSTEM, [report]);
     expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
-    // Later reports of other projects do not move it.
-    await t.services.ingestion.reportUsage(SYSTEM, [{ ...report, project: 'bio', user: 'bob' }]);
+    // Later reports of other projects are refused and do not move it.
+    await expect(t.services.ingestion.reportUsage(SYSTEM, [{ ...report, project: 'bio', user: 'bob' }])).rejects.toThrow(
+      'reports[0].resource: resource "vm-early" belongs to another project',
+    );
     expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
   });
 

@@ -4,6 +4,7 @@ export interface DbEventRow {
   id: string;
   parent_id: string | null;
   meter_id: number;
+  project_id: number;
   resource_id: number | null;
   project: string;
   compute_project: string | null;
@@ -30,6 +31,7 @@ export interface DbMetricRow {
 export function fromDbEvent(row: DbEventRow): UsageEvent {
   return {
     meterKey: row.meter_id,
+    projectKey: row.project_id,
     resourceKey: row.resource_id,
     id: row.id,
     parentId: row.parent_id,

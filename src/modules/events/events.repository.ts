@@ -27,7 +27,7 @@ export class EventsRepository {
     }
     const direction = q.descending ? 'DESC' : 'ASC';
     // The page is chosen first; names are joined to its rows only.
-    const text = `SELECT e.id, e.parent_id, e.meter_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
+    const text = `SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
               s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
               e.partition, e.priority, e.additional_data
        FROM (SELECT * FROM usage_events e

@@ -43,6 +43,7 @@ export class AdditionalMetric {
 export class UsageEvent {
   /** Row ids for loaders; not part of the API. */
   meterKey!: number;
+  projectKey!: number;
   resourceKey!: number | null;
 
   @Field(() => ID)

@@ -9,6 +9,7 @@ const DIMENSIONS = {
   sources: 'sources',
 } as const;
 type Dimension = keyof typeof DIMENSIONS;
+export type DimensionIds = Record<Dimension, ReadonlyMap<string, number>>;
 
 /** Usage of a meter in a project that a batch wrote. */
 interface WrittenUsage {
@@ -16,6 +17,12 @@ interface WrittenUsage {
   meter: number;
   start: Date;
   end: Date | null;
+}
+
+/** A resource named by a batch: its row and the project it belongs to (none yet: null). */
+export interface ClaimedResource {
+  id: number;
+  project: string | null;
 }
 
 export interface WriteResult {
@@ -28,15 +35,68 @@ export interface WriteResult {
  * lives in the match-key constraint (usage_events_match_key) and INSERT ... ON CONFLICT.
  */
 export class IngestionRepository {
-  /** Writes reports (distinct match keys, sorted by key) in the caller's transaction. */
-  async writeReports(client: PoolClient, reports: readonly NormalizedReport[], meters: ReadonlyMap<string, number>): Promise<WriteResult> {
-    const ids = {
+  /** The ids of the names reports give for each dimension, inserting the names not stored yet. */
+  async dimensions(client: PoolClient, reports: readonly NormalizedReport[]): Promise<DimensionIds> {
+    return {
       projects: await this.ensureNames(client, 'projects', reports.map((r) => r.project)),
       users: await this.ensureNames(client, 'users', reports.map((r) => r.user)),
       computeProjects: await this.ensureNames(client, 'computeProjects', reports.map((r) => r.computeProject)),
       sources: await this.ensureNames(client, 'sources', reports.map((r) => r.source)),
     };
-    const resources = await this.ensureResources(client, reports, ids.projects, ids.users);
+  }
+
+  /**
+   * The resources reports name, with their owners, in the caller's transaction. One that has no
+   * project or user yet (a new one, or one known only from its metadata) takes those of the first
+   * report naming it; one that has a project keeps it, whoever names it: the caller compares.
+   */
+  async claimResources(client: PoolClient, reports: readonly NormalizedReport[], ids: DimensionIds): Promise<Map<string, ClaimedResource>> {
+    const first = new Map<string, NormalizedReport>();
+    for (const r of reports) if (r.resource !== null && !first.has(r.resource)) first.set(r.resource, r);
+    const claimed = new Map<string, ClaimedResource>();
+    if (first.size === 0) return claimed;
+    const names = [...first.keys()].sort();
+    // A resource that a concurrent batch inserted or claimed after this statement's snapshot is
+    // neither claimed nor seen here (or seen without its new project); the next round sees it.
+    for (let round = 0; round < 3 && claimed.size < names.length; round++) {
+      const missing = names.filter((n) => !claimed.has(n));
+      const { rows } = await client.query<{ id: number; external_id: string; project: string | null }>(
+        `WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[])),
+              claimed AS (INSERT INTO resources AS r (external_id, project_id, user_id) SELECT * FROM wanted
+                          ON CONFLICT (external_id) DO UPDATE
+                            SET project_id = COALESCE(r.project_id, EXCLUDED.project_id), user_id = COALESCE(r.user_id, EXCLUDED.user_id)
+                            WHERE r.project_id IS NULL OR (r.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
+                          RETURNING id, external_id, project_id)
+         SELECT c.id, c.external_id, p.name AS project FROM claimed c LEFT JOIN projects p ON p.id = c.project_id
+         UNION ALL
+         SELECT r.id, r.external_id, p.name FROM resources r JOIN wanted USING (external_id) JOIN projects p ON p.id = r.project_id
+         WHERE r.external_id NOT IN (SELECT external_id FROM claimed)`,
+        [
+          missing,
+          missing.map((n) => ids.projects.get(first.get(n)!.project)!),
+          missing.map((n) => {
+            const user = first.get(n)!.user;
+            return user === null ? null : ids.users.get(user)!;
+          }),
+        ],
+      );
+      for (const row of rows) claimed.set(row.external_id, { id: row.id, project: row.project });
+    }
+    return claimed;
+  }
+
+  /**
+   * Writes reports (distinct match keys, sorted by key) in the caller's transaction; their
+   * resources were claimed by claimResources in the same transaction.
+   */
+  async writeReports(
+    client: PoolClient,
+    reports: readonly NormalizedReport[],
+    meters: ReadonlyMap<string, number>,
+    ids: DimensionIds,
+    claimed: ReadonlyMap<string, ClaimedResource>,
+  ): Promise<WriteResult> {
+    const resources = new Map([...claimed].map(([name, r]) => [name, r.id]));
     const idOf = (map: ReadonlyMap<string, number>, name: string | null) => (name === null ? null : map.get(name)!);
 
     const { rows } = await client.query<{ id: string; content_hash: string; created: boolean }>(
@@ -45,7 +105,7 @@ export class IngestionRepository {
        SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::timestamptz[],
           $8::timestamptz[], $9::float8[], $10::float8[], $11::int[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
        ON CONFLICT ON CONSTRAINT usage_events_match_key DO UPDATE SET
-          resource_id = EXCLUDED.resource_id, volume = EXCLUDED.volume, contingent_factor = EXCLUDED.contingent_factor,
+          volume = EXCLUDED.volume, contingent_factor = EXCLUDED.contingent_factor,
           operation_count = EXCLUDED.operation_count, additional_data = EXCLUDED.additional_data,
           content_hash = EXCLUDED.content_hash, updated_at = now()
        WHERE e.content_hash <> EXCLUDED.content_hash
@@ -142,52 +202,11 @@ export class IngestionRepository {
     return ids;
   }
 
-  /**
-   * Resources named by reports. One that has no project or user yet (a new one, or one known
-   * only from its metadata) takes those of the first report naming it.
-   */
-  private async ensureResources(
-    client: PoolClient,
-    reports: readonly NormalizedReport[],
-    projects: ReadonlyMap<string, number>,
-    users: ReadonlyMap<string, number>,
-  ): Promise<Map<string, number>> {
-    const first = new Map<string, NormalizedReport>();
-    for (const r of reports) if (r.resource !== null && !first.has(r.resource)) first.set(r.resource, r);
-    const ids = new Map<string, number>();
-    if (first.size === 0) return ids;
-    const names = [...first.keys()].sort();
-    for (let round = 0; round < 3 && ids.size < names.length; round++) {
-      const missing = names.filter((n) => !ids.has(n));
-      const { rows } = await client.query<{ id: number; external_id: string }>(
-        `WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[])),
-              inserted AS (INSERT INTO resources AS r (external_id, project_id, user_id) SELECT * FROM wanted
-                           ON CONFLICT (external_id) DO UPDATE
-                             SET project_id = COALESCE(r.project_id, EXCLUDED.project_id), user_id = COALESCE(r.user_id, EXCLUDED.user_id)
-                             WHERE r.project_id IS NULL OR (r.user_id IS NULL AND EXCLUDED.user_id IS NOT NULL)
-                           RETURNING id, external_id)
-         SELECT id, external_id FROM inserted
-         UNION ALL
-         SELECT r.id, r.external_id FROM resources r JOIN wanted USING (external_id)`,
-        [
-          missing,
-          missing.map((n) => projects.get(first.get(n)!.project)!),
-          missing.map((n) => {
-            const user = first.get(n)!.user;
-            return user === null ? null : users.get(user)!;
-          }),
-        ],
-      );
-      for (const row of rows) ids.set(row.external_id, row.id);
-    }
-    return ids;
-  }
-
   private async insertAdditionalResources(
     client: PoolClient,
     written: { id: string; report: NormalizedReport }[],
     meters: ReadonlyMap<string, number>,
-    ids: Record<Dimension, ReadonlyMap<string, number>>,
+    ids: DimensionIds,
     resources: ReadonlyMap<string, number>,
   ): Promise<void> {
     const children = written.flatMap(({ id, report }) => report.additionalResources.map((extra) => ({ parent: id, report, extra })));

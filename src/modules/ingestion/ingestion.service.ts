@@ -2,6 +2,7 @@ import type { Database } from '../../db/database';
 import { DomainError, ForbiddenError, Problems, type Problem } from '../../errors/errors';
 import type { Caller } from '../auth/auth.types';
 import type { CatalogService, KnownMeter } from '../catalog/catalog.service';
+import { foreignResource } from '../resources/ownership';
 import type { IngestionRepository } from './ingestion.repository';
 import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
 
@@ -87,7 +88,8 @@ export class IngestionService {
       const index = allowed[path[0] as number];
       rejected.set(index, [...(rejected.get(index) ?? []), { path: path.slice(1), message }]);
     }
-    const result = await this.write(normalized, definitions, normalized.length);
+    const { foreign, ...result } = await this.write(normalized, definitions, normalized.length, 'skip');
+    for (const r of foreign) rejected.set(allowed[r.index], [{ path: ['resource'], message: foreignResource(r.resource!) }]);
     this.notify({ ...result, rejected: rejected.size, failed: 0 });
     return { ...result, rejected: [...rejected].map(([index, p]) => ({ index, problems: p })).sort((a, b) => a.index - b.index) };
   }
@@ -98,16 +100,17 @@ export class IngestionService {
 
   private async store(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
     this.checkBatchSize(reports);
-    const foreign = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
-    if (foreign.length > 0) {
-      const shown = foreign.slice(0, 10).map((i) => `reports[${i}]`).join(', ');
-      throw new ForbiddenError(`This key may not report for the project of ${shown}${foreign.length > 10 ? ', ...' : ''}; nothing was written`);
+    const outside = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
+    if (outside.length > 0) {
+      const shown = outside.slice(0, 10).map((i) => `reports[${i}]`).join(', ');
+      throw new ForbiddenError(`This key may not report for the project of ${shown}${outside.length > 10 ? ', ...' : ''}; nothing was written`);
     }
     const problems = new Problems();
     const definitions = await this.definitionsOf(reports);
     const normalized = normalizeReports(reports, definitions, problems);
     problems.throwIfAny();
-    return this.write(normalized, definitions, reports.length);
+    const { foreign: _, ...result } = await this.write(normalized, definitions, reports.length, 'refuse');
+    return result;
   }
 
   private checkBatchSize(reports: readonly UsageReport[]): void {
@@ -124,22 +127,46 @@ export class IngestionService {
     return this.catalog.meterDefinitions(names.filter((m) => typeof m === 'string'));
   }
 
-  /** Writes valid reports in one transaction; `sent` is how many reports they came from. */
-  private async write(normalized: NormalizedReport[], definitions: ReadonlyMap<string, KnownMeter>, sent: number): Promise<ReportUsageResult> {
+  /**
+   * Writes valid reports in one transaction; `sent` is how many reports they came from. A report
+   * naming a resource of another project is never written: with `foreign: 'refuse'` the whole
+   * batch is refused, with 'skip' the others are written and it comes back.
+   */
+  private async write(
+    normalized: NormalizedReport[],
+    definitions: ReadonlyMap<string, KnownMeter>,
+    sent: number,
+    foreign: 'refuse' | 'skip',
+  ): Promise<ReportUsageResult & { foreign: NormalizedReport[] }> {
     // Within one batch the last report with a key wins, as if it had been sent after the others.
     const byKey = new Map<string, NormalizedReport>();
     for (const report of normalized) byKey.set(report.key, report);
     // Writing in key order makes concurrent batches lock rows in one order: no deadlocks.
     const distinct = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (distinct.length === 0) return { ...NONE, superseded: sent - distinct.length };
+    if (distinct.length === 0) return { ...NONE, superseded: sent - distinct.length, foreign: [] };
 
     const meters = new Map([...definitions].map(([name, meter]) => [name, meter.id]));
-    const { created, updated } = await this.db.transaction((client) => this.repository.writeReports(client, distinct, meters));
-    return {
-      created,
-      updated,
-      unchanged: distinct.length - created - updated,
-      superseded: sent - distinct.length,
-    };
+    return this.db.transaction(async (client) => {
+      const ids = await this.repository.dimensions(client, distinct);
+      // Ownership is settled by the claim itself, in this transaction: a resource that a
+      // concurrent batch of another project claims first is that project's, and this batch sees it.
+      const claimed = await this.repository.claimResources(client, distinct, ids);
+      const misplaced = (r: NormalizedReport) => r.resource !== null && claimed.get(r.resource)!.project !== r.project;
+      const refused = distinct.filter(misplaced);
+      if (refused.length > 0 && foreign === 'refuse') {
+        const problems = new Problems();
+        for (const r of normalized.filter(misplaced)) problems.add(['reports', r.index, 'resource'], foreignResource(r.resource!));
+        problems.throwIfAny();
+      }
+      const written = refused.length === 0 ? distinct : distinct.filter((r) => !misplaced(r));
+      const { created, updated } = await this.repository.writeReports(client, written, meters, ids, claimed);
+      return {
+        created,
+        updated,
+        unchanged: written.length - created - updated,
+        superseded: sent - distinct.length,
+        foreign: refused,
+      };
+    });
   }
 }

@@ -2,6 +2,7 @@ import type { Resource, ResourceMetadataVersion } from './resources.types';
 
 export interface DbResourceRow {
   id: number;
+  project_id: number | null;
   external_id: string;
   type: string | null;
   project: string | null;

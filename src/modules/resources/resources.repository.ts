@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { addVersion } from '../../db/versions';
 import type { DbMetadataRow, DbResourceRow } from './resources.mapping';
 
-const RESOURCE_COLUMNS = `r.id, r.external_id, r.type, r.created_at, p.name AS project, u.name AS "user"
+const RESOURCE_COLUMNS = `r.id, r.project_id, r.external_id, r.type, r.created_at, p.name AS project, u.name AS "user"
   FROM resources r LEFT JOIN projects p ON p.id = r.project_id LEFT JOIN users u ON u.id = r.user_id`;
 
 export interface ResourceQuery {
@@ -57,12 +57,13 @@ export class ResourcesRepository {
    * For each (resource, instant) pair, the version valid then (the exclusion constraint makes
    * it at most one): one statement for any number of pairs and instants.
    */
-  async metadataAt(pairs: readonly { resource: number; at: Date }[]): Promise<(DbMetadataRow & { idx: string })[]> {
+  async metadataAt(pairs: readonly { resource: number; project: number | null; at: Date }[]): Promise<(DbMetadataRow & { idx: string })[]> {
     const { rows } = await this.pool.query<DbMetadataRow & { idx: string }>(
       `SELECT k.idx, m.resource_id, m.valid_from, m.valid_to, m.metadata
-       FROM unnest($1::int[], $2::timestamptz[]) WITH ORDINALITY AS k(resource_id, at, idx)
+       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS k(resource_id, project_id, at, idx)
+       JOIN resources r ON r.id = k.resource_id AND (k.project_id IS NULL OR r.project_id = k.project_id)
        JOIN resource_metadata m ON m.resource_id = k.resource_id AND m.valid_from <= k.at AND (m.valid_to IS NULL OR m.valid_to > k.at)`,
-      [pairs.map((p) => p.resource), pairs.map((p) => p.at)],
+      [pairs.map((p) => p.resource), pairs.map((p) => p.project), pairs.map((p) => p.at)],
     );
     return rows;
   }
@@ -77,30 +78,36 @@ export class ResourcesRepository {
   }
 
   /**
+   * The resource, created if new, in the caller's transaction: a new one belongs to `project`
+   * (created if new); a stored one without a project takes it; a stored one with a project keeps
+   * it, and the caller compares. Returns its row id and project.
+   */
+  async claim(client: PoolClient, input: { resource: string; type: string | null; project: string | null }): Promise<{ id: number; project: string | null }> {
+    if (input.project !== null) {
+      await client.query('INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [input.project]);
+    }
+    const { rows: [resource] } = await client.query<{ id: number; project: string | null }>(
+      `WITH r AS (INSERT INTO resources AS r (external_id, type, project_id) VALUES ($1, $2, (SELECT id FROM projects WHERE name = $3))
+                  ON CONFLICT (external_id) DO UPDATE
+                    SET type = COALESCE(EXCLUDED.type, r.type), project_id = COALESCE(r.project_id, EXCLUDED.project_id)
+                  RETURNING id, project_id)
+       SELECT r.id, p.name AS project FROM r LEFT JOIN projects p ON p.id = r.project_id`,
+      [input.resource, input.type, input.project],
+    );
+    return resource;
+  }
+
+  /**
    * Adds a metadata version in the caller's transaction (db/versions.ts): the open version that
    * began before validFrom ends there; the new one ends where the next stored version begins (or
    * stays open). Overlap with a closed version is left to the exclusion constraint to refuse.
    */
-  async addVersion(
-    client: PoolClient,
-    input: { resource: string; validFrom: Date; metadata: Record<string, unknown>; type: string | null; project: string | null },
-  ): Promise<{ resourceId: number; version: DbMetadataRow }> {
-    if (input.project !== null) {
-      await client.query('INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [input.project]);
-    }
-    const { rows: [resource] } = await client.query<{ id: number }>(
-      `INSERT INTO resources AS r (external_id, type, project_id) VALUES ($1, $2, (SELECT id FROM projects WHERE name = $3))
-       ON CONFLICT (external_id) DO UPDATE
-         SET type = COALESCE(EXCLUDED.type, r.type), project_id = COALESCE(r.project_id, EXCLUDED.project_id)
-       RETURNING id`,
-      [input.resource, input.type, input.project],
-    );
-    const version = await addVersion<DbMetadataRow>(
+  addVersion(client: PoolClient, resourceId: number, validFrom: Date, metadata: Record<string, unknown>): Promise<DbMetadataRow> {
+    return addVersion<DbMetadataRow>(
       client,
-      { table: 'resource_metadata', key: { resource_id: resource.id }, validFrom: input.validFrom, validTo: null, values: { metadata: JSON.stringify(input.metadata) } },
+      { table: 'resource_metadata', key: { resource_id: resourceId }, validFrom, validTo: null, values: { metadata: JSON.stringify(metadata) } },
       'resource_id, valid_from, valid_to, metadata',
     );
-    return { resourceId: resource.id, version };
   }
 
   /** The stored version of a resource that contains the instant. */

@@ -36,7 +36,7 @@ export class ResourcesResolver {
     @Ctx() ctx: Context,
     @Arg('at', () => DateTimeScalar, { nullable: true }) at?: Date | null,
   ): Promise<Record<string, unknown> | null> {
-    return ctx.loaders.resources.metadataAt.load({ resource: resource.key, at: at ?? null });
+    return ctx.loaders.resources.metadataAt.load({ resource: resource.key, project: null, at: at ?? null });
   }
 
   @FieldResolver(() => [ResourceMetadataVersion], { description: 'Every metadata version, oldest first.' })

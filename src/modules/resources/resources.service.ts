@@ -4,6 +4,7 @@ import { pageRequest, toPage, type Page } from '../../common/pagination';
 import { ForbiddenError, Problems, ValidationError } from '../../errors/errors';
 import { SYSTEM, visibleProjects, type Caller } from '../auth/auth.types';
 import { fromDbMetadata, fromDbResource } from './resources.mapping';
+import { foreignResource } from './ownership';
 import type { ResourcesRepository } from './resources.repository';
 import type { Resource, ResourceFilter, ResourceMetadataVersion, SetResourceMetadataInput } from './resources.types';
 
@@ -44,16 +45,26 @@ export class ResourcesService {
     return toPage(rows, first, (r) => [r.external_id], fromDbResource);
   }
 
-  /** For the resource loader: resources by row id, in key order. */
-  async byKeys(keys: readonly number[]): Promise<Resource[]> {
-    const rows = await this.repository.byIds(keys);
-    return keys.map((key) => fromDbResource(rows.find((r) => r.id === key)!));
+  /**
+   * For the resource loader: resources by row id, in key order, each only if it belongs to the
+   * project of the record that reached it (else null): a record that names another project's
+   * resource, stored before ownership was enforced, shows nothing of it.
+   */
+  async byKeys(keys: readonly { resource: number; project: number }[]): Promise<(Resource | null)[]> {
+    const rows = new Map((await this.repository.byIds(keys.map((k) => k.resource))).map((r) => [r.id, r]));
+    return keys.map((key) => {
+      const row = rows.get(key.resource);
+      return row && row.project_id === key.project ? fromDbResource(row) : null;
+    });
   }
 
-  /** For the metadata(at) loader: the metadata valid at each key's instant (default now), in key order. */
-  async metadataAt(keys: readonly { resource: number; at: Date | null }[]): Promise<(Record<string, unknown> | null)[]> {
+  /**
+   * For the metadata(at) loader: the metadata valid at each key's instant (default now), in key
+   * order; a key with a project (reached through a record) only of a resource of that project.
+   */
+  async metadataAt(keys: readonly { resource: number; project: number | null; at: Date | null }[]): Promise<(Record<string, unknown> | null)[]> {
     const now = this.now();
-    const rows = await this.repository.metadataAt(keys.map((k) => ({ resource: k.resource, at: k.at ?? now })));
+    const rows = await this.repository.metadataAt(keys.map((k) => ({ resource: k.resource, project: k.project, at: k.at ?? now })));
     const byIndex = new Map(rows.map((r) => [Number(r.idx), r.metadata]));
     return keys.map((_, i) => byIndex.get(i + 1) ?? null);
   }
@@ -72,24 +83,21 @@ export class ResourcesService {
       problems.add(['input', 'project'], 'must be a non-blank string of at most 256 characters');
     }
     problems.throwIfAny();
-    if (caller.projects) {
-      // A key limited to projects versions only resources of those projects.
-      const [stored] = await this.repository.byExternalIds([input.resource], null);
-      const project = stored?.project ?? input.project ?? null;
-      if (project === null || !caller.projects.includes(project)) {
-        throw new ForbiddenError(`This key may version only resources of its projects; name one of them as input.project for a new resource`);
-      }
+    const project = input.project ?? null;
+    if (caller.projects && project !== null && !caller.projects.includes(project)) {
+      throw new ForbiddenError(`This key may not version resources of project "${project}"`);
     }
     try {
-      const { version } = await this.db.transaction((client) =>
-        this.repository.addVersion(client, {
-          resource: input.resource,
-          validFrom: input.validFrom,
-          metadata: input.metadata,
-          type: input.type ?? null,
-          project: input.project ?? null,
-        }),
-      );
+      const version = await this.db.transaction(async (client) => {
+        const owner = await this.repository.claim(client, { resource: input.resource, type: input.type ?? null, project });
+        // Checked after the claim, in its transaction, so that a concurrent claim cannot slip in between.
+        if (caller.projects && owner.project === null) {
+          throw new ForbiddenError('This key may version only resources of its projects; name one of them as input.project for a new resource');
+        }
+        const mine = project !== null ? owner.project === project : !caller.projects || caller.projects.includes(owner.project!);
+        if (!mine) throw new ValidationError([{ path: ['input', 'resource'], message: foreignResource(input.resource) }]);
+        return this.repository.addVersion(client, owner.id, input.validFrom, input.metadata);
+      });
       return { resource: (await this.resource(SYSTEM, input.resource))!, version: fromDbMetadata(version) };
     } catch (error) {
       if ((error as { code?: string }).code !== EXCLUSION_VIOLATION) throw error;

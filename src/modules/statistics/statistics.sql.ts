@@ -267,8 +267,10 @@ function eventsAggregateSql(
 
   const joins = [...ctx.groupJoins];
   if (q.groupByMetadata.length > 0) {
-    // The metadata version valid at the record's start: what the resource was when it was used.
-    joins.push(`LEFT JOIN resource_metadata rm ON rm.resource_id = e.resource_id
+    // The metadata version valid at the record's start: what the resource was when it was used;
+    // only of a resource of the record's project, so that no project reads another's metadata.
+    joins.push(`LEFT JOIN (resources mr JOIN resource_metadata rm ON rm.resource_id = mr.id)
+                ON mr.id = e.resource_id AND mr.project_id = e.project_id
                 AND rm.valid_from <= e.start_time AND (rm.valid_to IS NULL OR rm.valid_to > e.start_time)`);
   }
   const keys = [

@@ -84,7 +84,9 @@ export function usageFilterSql(filter: UsageFilter | null | undefined, p: SqlPar
   if (filter.discrete === false) where.push('e.end_time IS NOT NULL');
   if (filter.metadata) {
     where.push(
-      `EXISTS (SELECT 1 FROM resource_metadata rmf WHERE rmf.resource_id = e.resource_id AND rmf.valid_from <= e.start_time
+      // Only the metadata of a resource of the record's project: no project learns another's.
+      `EXISTS (SELECT 1 FROM resource_metadata rmf JOIN resources rf ON rf.id = rmf.resource_id
+         WHERE rmf.resource_id = e.resource_id AND rf.project_id = e.project_id AND rmf.valid_from <= e.start_time
          AND (rmf.valid_to IS NULL OR rmf.valid_to > e.start_time) AND rmf.metadata @> ${p.add(JSON.stringify(filter.metadata))}::jsonb)`,
     );
   }
