@@ -254,3 +254,107 @@ describe('chargeback', () => {
     expect((await stats({ meters: ['cpu'], from: '2026-03-31T00:00:00Z', to: '2026-04-03T00:00:00Z', filter: { projects: ['p1'] }, prorate: true })).rows[0].cost).toBe('8.6');
   });
 });
+
+/**
+ * Half-way ties, on every path that turns usage into money. Meter storage (GiB-h) at 0.00013 EUR
+ * from May 1st (card S). Each record lasts 24 h (86,400 s) from May 1 17:30, so 6.5 h (23,400 s) of
+ * it lie on May 1 and 17.5 h (63,000 s) on May 2; the short ones last an hour of May 5.
+ *   tie1 s1 vol-1  volume 30012, factor 1:   May 1 30012 x 0.00013 x 23400 / 86400 = 3.90156 x 13/48 = 1.0566725
+ *                                             May 2 3.90156 x 35/48 = 2.8448875
+ *   tie2 s2 vol-2  volume 60024, factor 0.5: cost twice s1's, 2.113345 and 5.689775 (no tie); weighted s1's
+ *   tie1 s3 vol-3  May 5, volume 8128.25, factor 1:    8128.25 x 0.00013 = 1.0566725
+ *   tie2 s4 vol-4  May 5, volume 16256.5, factor 0.5:  cost 2.113345, weighted 1.0566725
+ *   tie3 s5        as s1 with volume -30012 (a credit): -1.0566725 and -2.8448875
+ * Every tie rounds half away from zero: 1.056673, 2.844888, -1.056673. A quotient cut short before
+ * the multiplication (13/48 = 0.2708333...) would show 1.056672.
+ */
+describe('money is exact: half-way ties round away from zero on every path', () => {
+  const may = (day: number, time = '00:00') => `2026-05-0${day}T${time}:00.000Z`;
+  beforeAll(async () => {
+    await defineMeters(t.services, [{ name: 'storage', unit: 'GiB-h' }]);
+    await setPrice({ meter: 'storage', unitPrice: '0.00013', currency: 'EUR', validFrom: '2026-05-01T00:00:00Z' });
+    const day = { meter: 'storage', start: at(may(1, '17:30')), end: at(may(2, '17:30')) };
+    const hour = { meter: 'storage', start: at(may(5)), end: at(may(5, '01:00')) };
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      { ...day, project: 'tie1', resource: 'vol-1', volume: 30012 },
+      { ...day, project: 'tie2', resource: 'vol-2', volume: 60024, contingentFactor: 0.5 },
+      { ...hour, project: 'tie1', resource: 'vol-3', volume: 8128.25 },
+      { ...hour, project: 'tie2', resource: 'vol-4', volume: 16256.5, contingentFactor: 0.5 },
+      { ...day, project: 'tie3', volume: -30012 },
+    ]);
+  });
+  const days = { meters: ['storage'], from: may(1), to: may(3), prorate: true, period: { unit: 'DAY' } };
+  const money = (rows: Record<string, unknown>[]) => rows.map((r) => [r.periodStart, r.sum, r.cost, r.weightedCost, r.unpricedVolume]);
+
+  test.each([
+    // s1: 30012 x 13/48 = 8128.25 GiB-h on May 1, 30012 x 35/48 = 21883.75 on May 2.
+    ['factor 1', ['tie1'], [[may(1), 8128.25, '1.056673', '1.056673', 0], [may(2), 21883.75, '2.844888', '2.844888', 0]]],
+    // s2: weighted 60024 x 0.5 x 0.00013 x 13/48 = 1.0566725; 35/48: 2.8448875.
+    ['factor 0.5', ['tie2'], [[may(1), 16256.5, '2.113345', '1.056673', 0], [may(2), 43767.5, '5.689775', '2.844888', 0]]],
+    // One row of both: cost 1.0566725 + 2.113345 = 3.1700175 and 2.8448875 + 5.689775 = 8.5346625,
+    // weighted 2 x 1.0566725 = 2.113345 and 2 x 2.8448875 = 5.689775.
+    ['both, summed before the one rounding', ['tie1', 'tie2'], [[may(1), 24384.75, '3.170018', '2.113345', 0], [may(2), 65651.25, '8.534663', '5.689775', 0]]],
+    ['a credit, away from zero', ['tie3'], [[may(1), -8128.25, '-1.056673', '-1.056673', 0], [may(2), -21883.75, '-2.844888', '-2.844888', 0]]],
+  ])('statistics prorated per day, %s', async (_, projects, expected) => {
+    expect(money((await stats({ ...days, filter: { projects } })).rows)).toEqual(expected);
+  });
+
+  test('statistics prorated over a range that cuts the record: the tie within [17:30, 24:00)', async () => {
+    const { rows } = await stats({ meters: ['storage'], from: may(1, '17:30'), to: may(2), prorate: true, filter: { projects: ['tie1'] } });
+    expect(money(rows)).toEqual([[may(1, '17:30'), 8128.25, '1.056673', '1.056673', 0]]);
+  });
+
+  test('statistics by start, from events and from rollups: the same ties', async () => {
+    const input = { meters: ['storage'], from: may(5), to: may(6), groupBy: ['PROJECT'] };
+    const figures = async () => {
+      const { aggregatedFrom, rows } = await stats(input);
+      return { aggregatedFrom, rows: rows.map((r: Record<string, unknown>) => [r.sum, r.cost, r.weightedCost]) };
+    };
+    // Rows in project order (tie1, tie2): s3 1.0566725 of both; s4 2.113345 and 0.5 x 2.113345.
+    const expected = [[8128.25, '1.056673', '1.056673'], [16256.5, '2.113345', '1.056673']];
+    expect(await figures()).toEqual({ aggregatedFrom: 'events', rows: expected });
+    await t.services.rollups.refresh();
+    expect(await figures()).toEqual({ aggregatedFrom: 'rollup:day', rows: expected });
+  });
+
+  const report = { projects: ['tie1', 'tie2'], from: may(1), to: may(3) };
+  const lines = (rows: Record<string, unknown>[]) =>
+    rows.map((r) => [r.project, r.resource, r.periodStart, r.allocationMinutes, r.allocationCost, r.fixedCost, r.total]);
+
+  test('chargeback DAILY with detail: each line rounds its tie away from zero', async () => {
+    const { rows } = await chargeback({ ...report, period: 'DAILY', detail: true });
+    expect(lines(rows)).toEqual([
+      ['tie1', 'vol-1', may(1), '390', '1.056673', '0', '1.056673'],
+      ['tie1', 'vol-1', may(2), '1050', '2.844888', '0', '2.844888'],
+      ['tie2', 'vol-2', may(1), '390', '2.113345', '0', '2.113345'],
+      ['tie2', 'vol-2', may(2), '1050', '5.689775', '0', '5.689775'],
+    ]);
+  });
+
+  test('chargeback DAILY without detail: the same lines, one row per project and day', async () => {
+    const { rows } = await chargeback({ ...report, period: 'DAILY' });
+    expect(lines(rows)).toEqual([
+      ['tie1', null, may(1), '390', '1.056673', '0', '1.056673'],
+      ['tie1', null, may(2), '1050', '2.844888', '0', '2.844888'],
+      ['tie2', null, may(1), '390', '2.113345', '0', '2.113345'],
+      ['tie2', null, may(2), '1050', '5.689775', '0', '5.689775'],
+    ]);
+  });
+
+  // A PERIOD row adds its rounded days: 1.056673 + 2.844888 = 3.901561, not the record's 3.90156.
+  test.each([
+    ['with detail', true, ['vol-1', 'vol-2']],
+    ['without detail', false, [null, null]],
+  ])('chargeback PERIOD %s: the sum of the rounded days', async (_, detail, resources) => {
+    const { rows } = await chargeback({ ...report, detail });
+    expect(lines(rows)).toEqual([
+      ['tie1', resources[0], may(1), '1440', '3.901561', '0', '3.901561'],
+      ['tie2', resources[1], may(1), '1440', '7.80312', '0', '7.80312'],
+    ]);
+  });
+
+  test('chargeback of a day cut by the range: the tie within [17:30, 24:00)', async () => {
+    const { rows } = await chargeback({ projects: ['tie1'], from: may(1, '17:30'), to: may(2), period: 'DAILY' });
+    expect(lines(rows)).toEqual([['tie1', null, may(1, '17:30'), '390', '1.056673', '0', '1.056673']]);
+  });
+});

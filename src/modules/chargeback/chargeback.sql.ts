@@ -1,5 +1,5 @@
 import { SqlParams } from '../../common/sql';
-import { pricedPartsSql } from '../pricing/pricing.sql';
+import { pricedPartsSql, quotientSql } from '../pricing/pricing.sql';
 import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../statistics/statistics.sql';
 import { PeriodUnit } from '../statistics/statistics.types';
 
@@ -37,7 +37,7 @@ export function chargebackSql(q: ChargebackQuery): { text: string; values: unkno
 chosen AS (${projects}),
 usage_lines AS (
   SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
-         sum(pp.seconds) AS seconds, sum(e.volume::numeric * pp.share * pp.unit_price) AS cost
+         sum(pp.seconds) AS seconds, sum(${quotientSql('e.volume::numeric * pp.unit_price * pp.part', 'pp.whole')}) AS cost
   FROM usage_events e CROSS JOIN bounds
   CROSS JOIN LATERAL ${overlappedBucketsSql(from, to)} AS i(bucket)
   CROSS JOIN LATERAL (${pricedPartsSql('e', 'greatest(e.start_time, bounds.b[i.bucket])', 'least(e.end_time, bounds.b[i.bucket + 1])')}) AS pp

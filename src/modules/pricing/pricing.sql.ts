@@ -15,16 +15,31 @@ export function cardAtSql(e: string, t: string): string {
 }
 
 /**
+ * A numerator over a denominator, to at least 24 decimal places. Money divides last: volume x
+ * price x seconds is exact in numeric, and only the one division by the record's duration is cut
+ * short. PostgreSQL keeps a quotient to 16 significant digits or the operands' scales, whichever is
+ * more (12 places for a million); the numerator's scale of 24 makes that at least 24, so a quotient
+ * with a finite decimal such as 1.0566725 is exact, and the one rounding to 6 places that follows
+ * rounds a half-way tie away from zero instead of finding 1.05667249999... below it.
+ */
+export function quotientSql(numerator: string, denominator: string): string {
+  return `(${numerator} + 0.${'0'.repeat(24)}) / ${denominator}`;
+}
+
+/**
  * The parts of record e's time within [a, b), cut wherever one of its cards begins or ends, each
- * with the card valid over it (none: unpriced): seconds (null for a record without duration),
- * share (of the record's volume: seconds over the record's duration; 1 without duration), card,
- * unit_price, currency. A record without duration is one part, at its start.
+ * with the card valid over it (none: unpriced): seconds (null for a record without duration), part
+ * and whole (its share of the record's volume is part / whole: its seconds over the record's, or
+ * 1 / 1 without duration; kept apart so that callers multiply by volume and price first and divide
+ * last, see quotientSql), card, unit_price, currency. A record without duration is one part, at
+ * its start.
  */
 export function pricedPartsSql(e: string, a: string, b: string): string {
   const timed = `${e}.end_time > ${e}.start_time`;
   const end = `CASE WHEN ${timed} THEN ${b} ELSE ${a} + interval '1 microsecond' END`;
   return `SELECT CASE WHEN ${timed} THEN extract(epoch FROM cut.t - cut.s) END AS seconds,
-                 CASE WHEN ${timed} THEN extract(epoch FROM cut.t - cut.s) / extract(epoch FROM ${e}.end_time - ${e}.start_time) ELSE 1 END AS share,
+                 CASE WHEN ${timed} THEN extract(epoch FROM cut.t - cut.s) ELSE 1 END AS part,
+                 CASE WHEN ${timed} THEN extract(epoch FROM ${e}.end_time - ${e}.start_time) ELSE 1 END AS whole,
                  c.id AS card, c.unit_price, c.currency
           FROM (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
                 FROM (SELECT ${a} AS x UNION SELECT ${end}
@@ -35,37 +50,43 @@ export function pricedPartsSql(e: string, a: string, b: string): string {
 }
 
 /**
- * A lateral row `pr` pricing record e over [a, b) (prorated), or at its start (whole): price_share
- * (the cost of one unit of the record's whole volume: null when no part is priced),
- * unpriced_share (the share of its volume without a price), currency, and the ids of the cards
- * used, comma-separated.
+ * A lateral row `pr` pricing record e over [a, b) (prorated), or at its start (whole), in fractions
+ * of the record's volume over `whole` (its duration in seconds prorated, else 1): price_part (the sum
+ * of its priced parts x their unit prices: null when no part is priced), unpriced_part (the sum of
+ * its parts without a price), whole, currency, and the ids of the cards used, comma-separated.
  */
 export function priceLateralSql(e: string, span: { a: string; b: string } | 'whole', start = 'start_time'): string {
   if (span === 'whole') {
-    return `LEFT JOIN LATERAL (SELECT c.unit_price AS price_share, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_share,
+    return `LEFT JOIN LATERAL (SELECT c.unit_price AS price_part, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part, 1 AS whole,
                                       c.currency, c.id::text AS cards
                                FROM (SELECT 1) AS one LEFT JOIN LATERAL (${cardAtSql(e, `${e}.${start}`)}) AS c ON true) AS pr ON true`;
   }
   return `CROSS JOIN LATERAL (
-          SELECT sum(pp.share * pp.unit_price) AS price_share, coalesce(sum(pp.share) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_share,
-                 min(pp.currency) AS currency, string_agg(DISTINCT pp.card::text, ',') AS cards
+          SELECT sum(pp.part * pp.unit_price) AS price_part, coalesce(sum(pp.part) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_part,
+                 min(pp.whole) AS whole, min(pp.currency) AS currency, string_agg(DISTINCT pp.card::text, ',') AS cards
           FROM (${pricedPartsSql(e, span.a, span.b)}) AS pp) AS pr`;
 }
 
-/** Aggregates of priced records: volume and factor of the whole record; pr from priceLateralSql. */
-export function costAggregates(volume: string, factor: string): string {
-  return `sum(${volume}::numeric * pr.price_share) AS cost, sum(${volume}::numeric * ${factor}::numeric * pr.price_share) AS weighted_cost,
-         sum(${volume}::numeric * pr.unpriced_share) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_share > 0) AS unpriced_count,
+/**
+ * Aggregates of records priced by priceLateralSql: volume and factor of the whole record. Prorated,
+ * each record's money is divided by its whole last (quotientSql); at its start, whole is 1 and
+ * everything is exact without a division.
+ */
+export function costAggregates(volume: string, factor: string, prorated: boolean): string {
+  const per = (numerator: string) => (prorated ? quotientSql(numerator, 'pr.whole') : numerator);
+  return `sum(${per(`${volume}::numeric * pr.price_part`)}) AS cost,
+         sum(${per(`${volume}::numeric * ${factor}::numeric * pr.price_part`)}) AS weighted_cost,
+         sum(${per(`${volume}::numeric * pr.unpriced_part`)}) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_part > 0) AS unpriced_count,
          min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards`;
 }
 
 /**
- * The same columns from rollups `e`, each bucket priced at its start: the statement reads rollups
- * only when no card of its meters begins or ends inside a bucket. Exact: sum(volume) x price is
- * the sum of volume x price in numeric arithmetic.
+ * The same columns from rollups `e`, each bucket priced at its start (whole is 1): the statement
+ * reads rollups only when no card of its meters begins or ends inside a bucket. Exact: sum(volume)
+ * x price is the sum of volume x price in numeric arithmetic.
  */
-export const ROLLUP_COST_AGGREGATES = `sum(e.sum * pr.price_share) AS cost, sum(e.weighted_sum * pr.price_share) AS weighted_cost,
-         sum(e.sum * pr.unpriced_share) AS unpriced_volume, coalesce(sum(e.count) FILTER (WHERE pr.unpriced_share > 0), 0) AS unpriced_count,
+export const ROLLUP_COST_AGGREGATES = `sum(e.sum * pr.price_part) AS cost, sum(e.weighted_sum * pr.price_part) AS weighted_cost,
+         sum(e.sum * pr.unpriced_part) AS unpriced_volume, coalesce(sum(e.count) FILTER (WHERE pr.unpriced_part > 0), 0) AS unpriced_count,
          min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards`;
 
 /** The same columns for what is never priced (additional metrics): v is the volume counted in the row. */

@@ -282,7 +282,7 @@ function eventsAggregateSql(
   const minMax = q.prorate ? v : volume;
   return `SELECT ${keys.join(', ')},
          ${eventAggregates(v, factor, duration, minMax)}, 'events' AS source${
-           q.cost ? `,\n         ${byMetric ? unpricedAggregates(v) : costAggregates(volume, factor)}` : ''
+           q.cost ? `,\n         ${byMetric ? unpricedAggregates(v) : costAggregates(volume, factor, q.prorate)}` : ''
          }
   FROM ${source} CROSS JOIN bounds ${share}
   ${joins.join('\n  ')}
