@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, infrastructureError, ValidationError, type ErrorCategory } from './errors';
 
 /** The one place where a domain error category becomes a client-visible code. */
@@ -32,6 +32,20 @@ const passThroughCodes = new Set([
   'BAD_REQUEST',
 ]);
 
+/**
+ * The code of an error that GraphQL or Apollo raised about the request itself, whose message is
+ * written for the client; undefined for anything else.
+ */
+function requestErrorCode(code: unknown, error: unknown): string | undefined {
+  if (typeof code === 'string' && passThroughCodes.has(code)) return code;
+  // Apollo refuses some malformed requests with a 4xx status but no code (a persisted query whose
+  // hash is not its query's, an unknown persisted-query version); the code would default to
+  // INTERNAL_SERVER_ERROR, and the client's mistake would read as the server's.
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return undefined;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
+}
+
 function domainErrorOf(error: unknown): DomainError | undefined {
   const original = unwrapResolverError(error);
   return original instanceof DomainError ? original : infrastructureError(original);
@@ -39,8 +53,8 @@ function domainErrorOf(error: unknown): DomainError | undefined {
 
 /**
  * Apollo's formatError: domain errors keep their message and gain their code (and, for
- * validation errors, the path of every problem); GraphQL's own errors pass; anything else is
- * masked as INTERNAL_SERVER_ERROR, with no SQL, stack or internals.
+ * validation errors, the path of every problem); GraphQL's and Apollo's own errors about the
+ * request pass; anything else is masked as INTERNAL_SERVER_ERROR, with no SQL, stack or internals.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = domainErrorOf(error);
@@ -51,8 +65,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (retryable[domain.category]) extensions.retryable = true;
     return { ...base, message: domain.message, extensions };
   }
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && passThroughCodes.has(code)) return { ...base, extensions: { code } };
+  const code = requestErrorCode(formatted.extensions?.code, error);
+  if (code) return { ...base, extensions: { code } };
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
@@ -72,10 +86,8 @@ export function requestIdPlugin(): ApolloServerPlugin<{ requestId: string; log: 
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (domainErrorOf(error)) continue;
-            const original = unwrapResolverError(error);
-            const code = error.extensions?.code;
-            if (typeof code === 'string' && passThroughCodes.has(code)) continue;
-            contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
+            if (requestErrorCode(error.extensions?.code, error)) continue;
+            contextValue.log.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue }) {

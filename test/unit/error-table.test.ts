@@ -51,3 +51,21 @@ test("GraphQL's own input errors pass, without stack traces", () => {
     extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
   });
 });
+
+test("Apollo's refusal of a malformed request, a 4xx without a code, is the client's BAD_REQUEST", () => {
+  const mismatch = new GraphQLError('provided sha does not match query', { extensions: { http: { status: 400 } } });
+  const formatted = { message: mismatch.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  expect(formatError(formatted, mismatch)).toEqual({ message: 'provided sha does not match query', locations: undefined, path: undefined, extensions: { code: 'BAD_REQUEST' } });
+  // A 5xx, or a code of its own that is not known safe, is still masked.
+  for (const error of [
+    new GraphQLError('pool exhausted', { extensions: { http: { status: 503 } } }),
+    new GraphQLError('secret detail', { extensions: { code: 'SOMETHING_ELSE', http: { status: 400 } } }),
+  ]) {
+    expect(formatError({ message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error)).toEqual({
+      message: 'Internal server error',
+      locations: undefined,
+      path: undefined,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  }
+});

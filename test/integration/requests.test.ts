@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/**
+ * Requests that are the client's fault, refused before anything runs: each answers a 4xx with a
+ * code saying what to change, never INTERNAL_SERVER_ERROR.
+ */
+let t: TestDatabase;
+let api: TestServer;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  api = await startTestServer(t.services);
+});
+afterAll(async () => {
+  await api?.close();
+  await t?.drop();
+});
+
+async function post(body: unknown): Promise<{ status: number; errors: { message: string; extensions: Record<string, unknown> }[] }> {
+  const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, ...((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }) };
+}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+test('a persisted query whose hash is not the hash of its query is a 400 BAD_REQUEST that says so', async () => {
+  const query = '{ meters { name } }';
+  const answer = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } });
+  expect(answer).toEqual({
+    status: 400,
+    errors: [{ message: expect.stringMatching(/sha.*does not match.*query/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+  });
+  expect(api.logs().filter((l) => l.msg === 'unexpected error')).toEqual([]);
+  // The right hash registers the query, and the hash alone then runs it.
+  const hash = sha256(query);
+  expect(await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({ status: 200, data: { meters: [] } });
+  expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({ status: 200, data: { meters: [] } });
+});
+
+test('a persisted query of an unknown version is a 400 BAD_REQUEST', async () => {
+  const query = '{ meters { name } }';
+  const answer = await post({ query, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(query) } } });
+  expect(answer).toEqual({
+    status: 400,
+    errors: [{ message: expect.stringMatching(/persisted query version/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+  });
+});
