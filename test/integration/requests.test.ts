@@ -46,3 +46,22 @@ test('a persisted query of an unknown version is a 400 BAD_REQUEST', async () =>
     errors: [{ message: expect.stringMatching(/persisted query version/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
   });
 });
+
+test.each([
+  'subscription { __typename }',
+  'subscription OnUsage { usageEvents { id } }',
+  'subscription S($x: Int) { meters(first: $x) { name } }',
+  'query Q { meters { name } }\nsubscription S { __typename }',
+])('a subscription is a 400 GRAPHQL_VALIDATION_FAILED: meterql serves none (%s)', async (query) => {
+  const answer = await post({ query, operationName: query.startsWith('query Q') ? 'Q' : undefined });
+  expect(answer).toEqual({
+    status: 400,
+    errors: [
+      {
+        message: 'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.',
+        locations: [{ line: query.startsWith('query Q') ? 2 : 1, column: 1 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
+      },
+    ],
+  });
+});
