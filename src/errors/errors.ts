@@ -109,14 +109,19 @@ function classify(error: unknown, depth: number): DomainError | undefined {
   // and wrap one another (Prisma's P2039 is any SQLSTATE it has no code of its own for, with the
   // SQLSTATE three levels down). The depth bounds a cycle of causes.
   if (typeof error !== 'object' || error === null || depth > 8) return undefined;
-  const { code, originalCode, kind, message } = error as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown };
+  // Already given its meaning, by code that knew more (whether a COMMIT was sent); any other
+  // domain error is the client's, and its message may quote the client's input.
+  if (error instanceof DomainError) return error instanceof UnavailableError || error instanceof TimeoutError ? error : undefined;
+  const { code, originalCode, kind, message, extensions } = error as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown; extensions?: unknown };
   for (const c of [code, originalCode]) {
     if (typeof c !== 'string') continue;
     if (c === TIMEOUT_SQLSTATE) return new TimeoutError();
     if (UNAVAILABLE_SQLSTATE.test(c) || UNAVAILABLE_ERRNO.has(c) || UNAVAILABLE_PRISMA.has(c)) return new UnavailableError();
   }
   if (typeof kind === 'string' && UNAVAILABLE_KIND.has(kind)) return new UnavailableError();
-  if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return new UnavailableError();
+  // A GraphQL error (it has extensions) words its message itself, quoting the client's input
+  // ("got invalid value ..."): only what it wraps counts.
+  if (extensions === undefined && typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return new UnavailableError();
   for (const key of WRAPPERS) {
     const inner = (error as Record<string, unknown>)[key];
     const found = inner !== error ? classify(inner, depth + 1) : undefined;

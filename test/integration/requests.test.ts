@@ -65,3 +65,12 @@ test.each([
     ],
   });
 });
+
+test("a client's text that reads like a database failure is the client's error, not SERVICE_UNAVAILABLE", async () => {
+  const variable = await post({ query: 'query Q($at: DateTime!) { prices(at: $at) { meter } }', variables: { at: 'Connection terminated unexpectedly' } });
+  expect([variable.status, variable.errors.map((e) => e.extensions.code)]).toEqual([400, ['BAD_USER_INPUT']]);
+  const literal = await post({ query: '{ meters(component: 7) { name } } # terminating connection' });
+  expect([literal.status, literal.errors.map((e) => e.extensions.code)]).toEqual([400, ['GRAPHQL_VALIDATION_FAILED']]);
+  const quoted = await post({ query: '{ prices(at: "terminating connection") { meter } }' });
+  expect([quoted.status, quoted.errors.map((e) => e.extensions.code)]).toEqual([400, ['GRAPHQL_VALIDATION_FAILED']]);
+});

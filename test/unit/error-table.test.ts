@@ -147,3 +147,15 @@ test('a cycle of causes ends the search', () => {
   a.cause = b;
   expect(infrastructureError(a)).toBeUndefined();
 });
+
+test("a client's text is never taken for a database failure: GraphQL's messages and domain errors may quote it", () => {
+  const coercion = new GraphQLError('Variable "$at" got invalid value "Connection terminated unexpectedly"; DateTime cannot represent an invalid date-time-string', {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+  expect(infrastructureError(coercion)).toBeUndefined();
+  expect(infrastructureError(new ValidationError([{ path: ['note'], message: 'terminating connection is not a meter' }]))).toBeUndefined();
+  // What a GraphQL error wraps still counts, and a domain error that already says unavailable is kept as it is.
+  expect(infrastructureError(new GraphQLError('x', { originalError: new Error('Connection terminated unexpectedly') }))).toBeInstanceOf(UnavailableError);
+  const unavailable = new UnavailableError();
+  expect(infrastructureError(unavailable)).toBe(unavailable);
+});
