@@ -8,7 +8,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { GraphQLError, OperationTypeNode, type ASTVisitor, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Limits } from './config';
 import { createContext, type Context } from './context';
-import { formatError, requestIdPlugin } from './errors/error-table';
+import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
 import { webPages } from './http/web';
 import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
@@ -117,9 +117,16 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
         try {
           return createContext(services, await services.auth.authenticate(req.headers.authorization), request);
         } catch (error) {
-          // Reported by the fields the request asks for, with their codes, like any other error.
           const domain = error instanceof DomainError ? error : infrastructureError(error);
-          if (!domain) throw error;
+          if (!domain) {
+            // Apollo answers it 500 without logging it; formatError masks it.
+            request.log.error({ err: error }, 'unexpected error');
+            throw error;
+          }
+          // Without the database the key cannot be checked, nor anything else answered: the whole
+          // request is refused, 503 and retryable, as a load balancer and a client expect.
+          if (domain.category === 'UNAVAILABLE') throw requestFailure(domain);
+          // Reported by the fields the request asks for, with their codes, like any other error.
           return createContext(services, null, request, domain);
         }
       },

@@ -21,6 +21,24 @@ const retryable = {
   TIMEOUT: false,
 } as const satisfies Record<ErrorCategory, boolean>;
 
+/** The HTTP status of a request that a domain error ends before any field runs. */
+const requestStatus = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNAVAILABLE: 503,
+  TIMEOUT: 503,
+} as const satisfies Record<ErrorCategory, number>;
+
+/**
+ * A domain error that ends the request before any field runs, as Apollo answers it when the
+ * context function throws it: with its category's HTTP status (else 500), and, through
+ * formatError, its message and code.
+ */
+export function requestFailure(domain: DomainError): GraphQLError {
+  return new GraphQLError(domain.message, { originalError: domain, extensions: { http: { status: requestStatus[domain.category] } } });
+}
+
 /** Codes that GraphQL execution and Apollo Server produce themselves and that are safe to show. */
 const passThroughCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -47,7 +65,8 @@ function requestErrorCode(code: unknown, error: unknown): string | undefined {
 }
 
 function domainErrorOf(error: unknown): DomainError | undefined {
-  const original = unwrapResolverError(error);
+  // A resolver's error, or one thrown outside any resolver (by the context function), which has no path.
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   return original instanceof DomainError ? original : infrastructureError(original);
 }
 

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DEFAULT_LIMITS } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
+import { generateKey } from '../../src/modules/auth/auth.keys';
 import { createServices } from '../../src/services';
 import { defineMeters } from '../helpers/fixtures';
 import { PgCluster } from '../helpers/pg-cluster';
@@ -100,3 +101,49 @@ test('PostgreSQL stopped and started during a stream of batches: each batch is w
     await check.end();
   }
 }, 120_000);
+
+describe('PostgreSQL refusing connections (57P03, as while it starts up)', () => {
+  let refusing: PgCluster;
+  let refusingDb: Database;
+  const servers: TestServer[] = [];
+  const serve = async (anonymousAdmin: boolean) => {
+    const server = await startTestServer(createServices(refusingDb, { limits: DEFAULT_LIMITS, anonymousAdmin }));
+    servers.push(server);
+    return server;
+  };
+
+  beforeAll(async () => {
+    refusing = await PgCluster.create();
+    refusing.startRefusingConnections();
+    refusingDb = connectDatabase(refusing.url('postgres'), { max: 2 });
+  }, 60_000);
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    await refusingDb?.close();
+    refusing?.destroy();
+  });
+
+  test('a request whose API key cannot be looked up is answered 503 SERVICE_UNAVAILABLE, retryable', async () => {
+    const server = await serve(false);
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${generateKey().token}` },
+      body: JSON.stringify({ query: '{ meters { name } }' }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The database is unavailable; nothing was written. Retry the request.', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId } }],
+    });
+    expect(server.logs()).toContainEqual(expect.objectContaining({ requestId, msg: 'graphql request', status: 503, errors: ['SERVICE_UNAVAILABLE'] }));
+    expect(server.logs().filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  test('a field read through Prisma is SERVICE_UNAVAILABLE, retryable', async () => {
+    const server = await serve(true);
+    const answer = await server.gql('{ meters { name } }');
+    expect(answer.errors).toEqual([
+      { message: 'The database is unavailable; nothing was written. Retry the request.', path: ['meters'], locations: [{ line: 1, column: 3 }], extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId: expect.any(String) } },
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { GraphQLError } from 'graphql';
 import { DatabaseError } from 'pg';
-import { formatError } from '../../src/errors/error-table';
+import { formatError, requestFailure } from '../../src/errors/error-table';
 import { ForbiddenError, infrastructureError, TimeoutError, UnavailableError, ValidationError } from '../../src/errors/errors';
 import { Prisma } from '../../src/generated/prisma/client';
 
@@ -158,4 +158,15 @@ test("a client's text is never taken for a database failure: GraphQL's messages 
   expect(infrastructureError(new GraphQLError('x', { originalError: new Error('Connection terminated unexpectedly') }))).toBeInstanceOf(UnavailableError);
   const unavailable = new UnavailableError();
   expect(infrastructureError(unavailable)).toBe(unavailable);
+});
+
+test('a domain error that ends a request before any field runs has its HTTP status, and its message and code', () => {
+  const failure = requestFailure(new UnavailableError());
+  expect(failure.extensions.http).toEqual({ status: 503 });
+  expect(formatError({ message: failure.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, failure)).toEqual({
+    message: 'The database is unavailable; nothing was written. Retry the request.',
+    locations: undefined,
+    path: undefined,
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+  });
 });
