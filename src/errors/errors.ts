@@ -40,11 +40,23 @@ export class ForbiddenError extends DomainError {
   readonly category = 'FORBIDDEN';
 }
 
-/** The database cannot be reached or went away; nothing was committed, and the request can be retried. */
+/**
+ * The database cannot be reached or went away: the request can be retried. Nothing was committed,
+ * unless the connection was lost with a COMMIT in flight: the server may have committed before it
+ * went, and nobody can tell the client which.
+ */
 export class UnavailableError extends DomainError {
   readonly category = 'UNAVAILABLE';
-  constructor() {
-    super('The database is unavailable; nothing was written. Retry the request.');
+  constructor(
+    readonly outcome: 'not written' | 'unknown' = 'not written',
+    options?: ErrorOptions,
+  ) {
+    super(
+      outcome === 'unknown'
+        ? 'The connection to the database was lost while the changes were being committed: they may or may not have been written. Resending a usage report is safe (reports are idempotent); check other changes before repeating them.'
+        : 'The database is unavailable; nothing was written. Retry the request.',
+      options,
+    );
   }
 }
 
