@@ -5,10 +5,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, type ASTVisitor, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Limits } from './config';
 import { createContext, type Context } from './context';
-import { formatError, requestIdPlugin } from './errors/error-table';
+import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
 import { webPages } from './http/web';
 import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
@@ -18,6 +18,22 @@ import type { Services } from './services';
 
 /** The most tokens a GraphQL document may have: parsing stops there (graphql-armor's default). */
 const MAX_TOKENS = 1000;
+
+/**
+ * Refuses subscriptions while the document is validated, as a 400 GRAPHQL_VALIDATION_FAILED.
+ * The schema has no Subscription type, and graphql-js 16 checks that only when it executes the
+ * operation, with an error that has no code and so reads as the server's; and meterql answers
+ * over HTTP, one answer per request, where a subscription has nothing to run on.
+ */
+function noSubscriptions(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== OperationTypeNode.SUBSCRIPTION) return;
+      const message = 'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.';
+      context.reportError(new GraphQLError(message, { nodes: node }));
+    },
+  };
+}
 
 export interface HttpServer {
   server: http.Server;
@@ -68,7 +84,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     schema,
     formatError,
     introspection: options.introspection,
-    validationRules: protection.validationRules,
+    validationRules: [...protection.validationRules, noSubscriptions],
     parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
@@ -101,9 +117,16 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
         try {
           return createContext(services, await services.auth.authenticate(req.headers.authorization), request);
         } catch (error) {
-          // Reported by the fields the request asks for, with their codes, like any other error.
           const domain = error instanceof DomainError ? error : infrastructureError(error);
-          if (!domain) throw error;
+          if (!domain) {
+            // Apollo answers it 500 without logging it; formatError masks it.
+            request.log.error({ err: error }, 'unexpected error');
+            throw error;
+          }
+          // Without the database the key cannot be checked, nor anything else answered: the whole
+          // request is refused, 503 and retryable, as a load balancer and a client expect.
+          if (domain.category === 'UNAVAILABLE') throw requestFailure(domain);
+          // Reported by the fields the request asks for, with their codes, like any other error.
           return createContext(services, null, request, domain);
         }
       },

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { infrastructureError, UnavailableError } from '../errors/errors';
 import { PrismaClient } from '../generated/prisma/client';
 
 /**
@@ -9,7 +10,10 @@ import { PrismaClient } from '../generated/prisma/client';
 export interface Database {
   pool: Pool;
   prisma: PrismaClient;
-  /** Runs fn in one transaction on one connection: committed if it returns, rolled back if it throws. */
+  /**
+   * Runs fn in one transaction on one connection: committed if it returns, rolled back if it throws.
+   * A connection lost while COMMIT is in flight fails with UnavailableError of outcome 'unknown'.
+   */
   transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -17,6 +21,18 @@ export interface Database {
 const RETRYABLE = new Set(['40P01', '40001']);
 const ignore = () => undefined;
 const MAX_ATTEMPTS = 5;
+// pg refuses a query on a connection it already knows is lost without sending it.
+const NOT_SENT = /not queryable/;
+
+/**
+ * Whether a COMMIT failed with its outcome unknown: the connection went away after it was sent,
+ * perhaps after the server had committed. A COMMIT refused by the server (a serialization
+ * failure, a deferred constraint) rolled back; one pg never sent found the server gone, and a
+ * transaction whose connection ends is rolled back.
+ */
+function commitOutcomeUnknown(error: unknown): boolean {
+  return infrastructureError(error) instanceof UnavailableError && !NOT_SENT.test((error as { message?: string }).message ?? '');
+}
 
 export function connectDatabase(connectionString: string, options: { max?: number; statementTimeoutMs?: number } = {}): Database {
   const pool = new Pool({ connectionString, max: options.max ?? 10, statement_timeout: options.statementTimeoutMs || undefined });
@@ -33,13 +49,16 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
         // the query in progress, and an unheard 'error' event must not end the process.
         client.on('error', ignore);
         let failed: Error | undefined;
+        let committing = false;
         try {
           await client.query('BEGIN');
           const result = await fn(client);
+          committing = true;
           await client.query('COMMIT');
           return result;
         } catch (error) {
           failed = error as Error;
+          if (committing && commitOutcomeUnknown(error)) throw new UnavailableError('unknown', { cause: error });
           await client.query('ROLLBACK').catch(() => undefined);
           // A deadlock or serialization failure rolled everything back: running it again is safe.
           if (!RETRYABLE.has((error as { code?: string }).code ?? '') || attempt === MAX_ATTEMPTS) throw error;

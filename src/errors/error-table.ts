@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, infrastructureError, ValidationError, type ErrorCategory } from './errors';
 
 /** The one place where a domain error category becomes a client-visible code. */
@@ -21,6 +21,24 @@ const retryable = {
   TIMEOUT: false,
 } as const satisfies Record<ErrorCategory, boolean>;
 
+/** The HTTP status of a request that a domain error ends before any field runs. */
+const requestStatus = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNAVAILABLE: 503,
+  TIMEOUT: 503,
+} as const satisfies Record<ErrorCategory, number>;
+
+/**
+ * A domain error that ends the request before any field runs, as Apollo answers it when the
+ * context function throws it: with its category's HTTP status (else 500), and, through
+ * formatError, its message and code.
+ */
+export function requestFailure(domain: DomainError): GraphQLError {
+  return new GraphQLError(domain.message, { originalError: domain, extensions: { http: { status: requestStatus[domain.category] } } });
+}
+
 /** Codes that GraphQL execution and Apollo Server produce themselves and that are safe to show. */
 const passThroughCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -32,15 +50,30 @@ const passThroughCodes = new Set([
   'BAD_REQUEST',
 ]);
 
+/**
+ * The code of an error that GraphQL or Apollo raised about the request itself, whose message is
+ * written for the client; undefined for anything else.
+ */
+function requestErrorCode(code: unknown, error: unknown): string | undefined {
+  if (typeof code === 'string' && passThroughCodes.has(code)) return code;
+  // Apollo refuses some malformed requests with a 4xx status but no code (a persisted query whose
+  // hash is not its query's, an unknown persisted-query version); the code would default to
+  // INTERNAL_SERVER_ERROR, and the client's mistake would read as the server's.
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return undefined;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
+}
+
 function domainErrorOf(error: unknown): DomainError | undefined {
-  const original = unwrapResolverError(error);
+  // A resolver's error, or one thrown outside any resolver (by the context function), which has no path.
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   return original instanceof DomainError ? original : infrastructureError(original);
 }
 
 /**
  * Apollo's formatError: domain errors keep their message and gain their code (and, for
- * validation errors, the path of every problem); GraphQL's own errors pass; anything else is
- * masked as INTERNAL_SERVER_ERROR, with no SQL, stack or internals.
+ * validation errors, the path of every problem); GraphQL's and Apollo's own errors about the
+ * request pass; anything else is masked as INTERNAL_SERVER_ERROR, with no SQL, stack or internals.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = domainErrorOf(error);
@@ -51,8 +84,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (retryable[domain.category]) extensions.retryable = true;
     return { ...base, message: domain.message, extensions };
   }
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && passThroughCodes.has(code)) return { ...base, extensions: { code } };
+  const code = requestErrorCode(formatted.extensions?.code, error);
+  if (code) return { ...base, extensions: { code } };
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
@@ -72,10 +105,8 @@ export function requestIdPlugin(): ApolloServerPlugin<{ requestId: string; log: 
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (domainErrorOf(error)) continue;
-            const original = unwrapResolverError(error);
-            const code = error.extensions?.code;
-            if (typeof code === 'string' && passThroughCodes.has(code)) continue;
-            contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
+            if (requestErrorCode(error.extensions?.code, error)) continue;
+            contextValue.log.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue }) {

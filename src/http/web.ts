@@ -92,7 +92,9 @@ export function webPages(options: WebOptions): Router {
         return;
       }
       res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(index, (error) => error && next(error));
+      // Relative to its root, as express.static does: send refuses dot-files anywhere in the path it
+      // is given, and an absolute one would refuse an install below ~/.local or any other dot-folder.
+      res.sendFile(path.join(app.dir, 'index.html'), { root: assets }, (error) => error && next(error));
     });
   }
   return router;

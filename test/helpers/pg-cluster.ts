@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/db/embedded';
@@ -42,6 +42,17 @@ export class PgCluster {
 
   start(): void {
     this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`, 'start']);
+  }
+
+  /**
+   * Starts it as a standby without hot standby: the server runs, and refuses every connection with
+   * SQLSTATE 57P03, as PostgreSQL does while it starts up or recovers from a crash.
+   */
+  startRefusingConnections(): void {
+    const signal = path.join(this.data, 'standby.signal');
+    writeFileSync(signal, '');
+    if (this.user) chownSync(signal, this.user.uid, this.user.gid);
+    this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=off`, 'start']);
   }
 
   /** Fast shutdown: open transactions are rolled back, connections are closed. */

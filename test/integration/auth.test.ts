@@ -196,3 +196,20 @@ describe('the verified-key cache', () => {
     await expect(cached.auth.authenticate(`Bearer ${token}`)).rejects.toThrow('The API key is not valid');
   });
 });
+
+describe('a key lookup that fails for an unexpected reason', () => {
+  test('is answered 500 INTERNAL_SERVER_ERROR without internals, and logged with the request id', async () => {
+    await t.sql('ALTER TABLE api_keys RENAME TO api_keys_moved');
+    try {
+      const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(keys.admin) }, body: '{"query":"{ meters { name } }"}' });
+      const requestId = response.headers.get('x-request-id');
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      expect(api.logs()).toContainEqual(
+        expect.objectContaining({ level: 'error', msg: 'unexpected error', requestId, err: expect.objectContaining({ message: expect.stringContaining('api_keys') }) }),
+      );
+    } finally {
+      await t.sql('ALTER TABLE api_keys_moved RENAME TO api_keys');
+    }
+  });
+});

@@ -13,21 +13,26 @@ let t: TestDatabase;
 const servers: TestServer[] = [];
 const fixture = mkdtempSync(path.join(os.tmpdir(), 'meterql-web-'));
 const empty = mkdtempSync(path.join(os.tmpdir(), 'meterql-web-empty-'));
+const home = mkdtempSync(path.join(os.tmpdir(), 'meterql-web-home-'));
+
+/** Stand-ins for what `npm run build` puts in dist/web. */
+function buildAssets(dir: string): void {
+  for (const page of ['graphiql', 'dashboard']) {
+    mkdirSync(path.join(dir, page), { recursive: true });
+    writeFileSync(path.join(dir, page, 'index.html'), `<!doctype html><title>${page}</title><script type="module" src="/assets/${page}-Ab12Cd34.js"></script>`);
+  }
+  mkdirSync(path.join(dir, 'assets'));
+  writeFileSync(path.join(dir, 'assets', 'dashboard-Ab12Cd34.js'), 'console.log("dashboard")');
+}
 
 beforeAll(async () => {
-  for (const page of ['graphiql', 'dashboard']) {
-    mkdirSync(path.join(fixture, page), { recursive: true });
-    writeFileSync(path.join(fixture, page, 'index.html'), `<!doctype html><title>${page}</title><script type="module" src="/assets/${page}-Ab12Cd34.js"></script>`);
-  }
-  mkdirSync(path.join(fixture, 'assets'));
-  writeFileSync(path.join(fixture, 'assets', 'dashboard-Ab12Cd34.js'), 'console.log("dashboard")');
+  buildAssets(fixture);
   t = await createTestDatabase();
 });
 afterAll(async () => {
   for (const server of servers) await server.close();
   await t?.drop();
-  rmSync(fixture, { recursive: true, force: true });
-  rmSync(empty, { recursive: true, force: true });
+  for (const dir of [fixture, empty, home]) rmSync(dir, { recursive: true, force: true });
 });
 
 async function serve(options: { landingPage: boolean; introspection?: boolean; webAssetsDir?: string }) {
@@ -56,6 +61,24 @@ test('the pages answer at their names and at any deep link below them, never cac
   const missing = await fetch(`${origin}/assets/gone-Zz99.js`);
   expect(missing.status).toBe(404);
   expect(await missing.text()).not.toContain('<title>dashboard');
+});
+
+test('installed below a folder whose name starts with a dot, the pages are served; dot-files among the assets are not', async () => {
+  const installed = path.join(home, '.local', 'share', 'meterql', 'dist', 'web');
+  buildAssets(installed);
+  writeFileSync(path.join(installed, 'assets', '.env'), 'SECRET=1');
+  mkdirSync(path.join(installed, 'assets', '.hidden'));
+  writeFileSync(path.join(installed, 'assets', '.hidden', 'x.js'), 'secret()');
+  const { origin } = await serve({ landingPage: true, webAssetsDir: installed });
+  for (const url of ['/graphiql', '/dashboard', '/dashboard/some/where', '/assets/dashboard-Ab12Cd34.js']) {
+    expect([url, (await fetch(`${origin}${url}`, { headers: HTML })).status]).toEqual([url, 200]);
+  }
+  expect(await (await fetch(`${origin}/dashboard`, { headers: HTML })).text()).toContain('<title>dashboard</title>');
+  for (const url of ['/assets/.env', '/assets/.hidden/x.js', '/assets/%2eenv']) {
+    const response = await fetch(`${origin}${url}`);
+    expect([url, response.status]).toEqual([url, 404]);
+    expect(await response.text()).not.toContain('secret');
+  }
 });
 
 test("the landing page at / and for a browser's GET of /graphql; API requests are not affected", async () => {
