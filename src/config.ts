@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isTimeZone } from './modules/statistics/statistics.periods';
+import { DEFAULT_TIME_ZONE, isTimeZone } from './common/time-zones';
 
 /** The configurable limits, each with a clear error when passed. */
 export interface Limits {
@@ -74,7 +74,7 @@ type Env = Record<string, string | undefined>;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 function rollupZones(raw: string | undefined, problems: string[]): string[] {
-  if (raw === undefined || raw.trim() === '') return ['UTC'];
+  if (raw === undefined || raw.trim() === '') return [DEFAULT_TIME_ZONE];
   if (raw.trim().toLowerCase() === 'none') return [];
   const zones = [...new Set(raw.split(',').map((z) => z.trim()).filter(Boolean))];
   for (const zone of zones) if (!isTimeZone(zone)) problems.push(`MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone (such as Europe/Berlin); the list is comma-separated, or "none"`);

@@ -10,6 +10,7 @@ import type { Limits } from './config';
 import { createContext, type Context } from './context';
 import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
+import { inputGuardPlugin } from './http/input-guard';
 import { webPages } from './http/web';
 import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
 import type { Logger } from './ops/logger';
@@ -95,6 +96,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       ...protection.plugins,
       requestIdPlugin(),
       operationPlugin(),
+      inputGuardPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // meterql's own pages (src/http/web.ts) replace Apollo's, which loads from Apollo's CDN.
       ApolloServerPluginLandingPageDisabled(),

@@ -23,6 +23,7 @@ import { RollupsService } from './modules/statistics/rollups.service';
 import { StatisticsRepository } from './modules/statistics/statistics.repository';
 import { StatisticsService } from './modules/statistics/statistics.service';
 import { DatabaseHealth } from './ops/health';
+import { DEFAULT_TIME_ZONE, TimeZones } from './common/time-zones';
 
 export interface ServiceOptions {
   limits: Limits;
@@ -38,19 +39,20 @@ export interface ServiceOptions {
 /** The domain services, wired once per process from one database. */
 export function createServices(db: Database, options: ServiceOptions = { limits: DEFAULT_LIMITS, anonymousAdmin: false }) {
   const { limits } = options;
-  const rollupTimeZones = options.rollupTimeZones === undefined ? ['UTC'] : options.rollupTimeZones;
+  const rollupTimeZones = options.rollupTimeZones === undefined ? [DEFAULT_TIME_ZONE] : options.rollupTimeZones;
   const catalog = new CatalogService(new CatalogRepository(db.prisma));
+  const zones = new TimeZones(db.pool);
   return {
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
-    contingents: new ContingentsService(new ContingentsRepository(db.pool), catalog),
+    contingents: new ContingentsService(new ContingentsRepository(db.pool), catalog, zones),
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
     ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
     pricing: new PricingService(db, new PricingRepository(db.pool), catalog),
-    chargeback: new ChargebackService(new ChargebackRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods }),
+    chargeback: new ChargebackService(new ChargebackRepository(db.pool), catalog, zones, { maxPeriods: limits.maxPeriods }),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
-    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
+    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, zones, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
     rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
     health: new DatabaseHealth(db.pool, { timeoutMs: options.readyTimeoutMs ?? 2000 }),
   };

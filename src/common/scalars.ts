@@ -5,6 +5,10 @@ export { GraphQLJSONObject as JSONObjectScalar };
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
+/** The instants a DateTime may name: PostgreSQL has no year 0, and a later year than 9999 is a typing error. */
+export const EARLIEST_INSTANT = new Date('0001-01-01T00:00:00Z');
+export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
+
 /**
  * Parses an RFC 3339 date-time. The offset is required: a local time names no instant, and
  * guessing the server's zone would bill usage to the wrong hour. Returns undefined when invalid.
@@ -18,7 +22,8 @@ export function parseInstant(text: string): Date | undefined {
     return undefined;
   }
   const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  if (Number.isNaN(date.getTime()) || date < EARLIEST_INSTANT || date > LATEST_INSTANT) return undefined;
+  return date;
 }
 
 function coerceInstant(value: unknown): Date {
@@ -27,7 +32,7 @@ function coerceInstant(value: unknown): Date {
     if (date) return date;
   }
   throw new GraphQLError(
-    `DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z; got ${JSON.stringify(value)}`,
+    `DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z, from year 0001 to 9999 (UTC); got ${JSON.stringify(value)}`,
   );
 }
 
@@ -35,7 +40,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description:
     'An instant, written as an RFC 3339 date-time with a time zone offset: 2026-03-01T00:00:00Z or ' +
-    '2026-03-01T01:00:00+01:00. A date-time without an offset is refused. Precision: milliseconds.',
+    '2026-03-01T01:00:00+01:00. A date-time without an offset is refused. Precision: milliseconds. ' +
+    'From 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
   serialize(value) {
     if (value instanceof Date) return value.toISOString();
     return coerceInstant(value).toISOString();
@@ -48,6 +54,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 });
 
 const DECIMAL = /^-?\d{1,30}(\.\d{1,20})?$/;
+/** What meterql answers may be longer than what it takes: a sum of many large amounts. */
+const DECIMAL_OUT = /^-?\d+(\.\d+)?$/;
 
 /** A decimal number as its exact text, without trailing zeros: 12.5, 0.000125, 3. */
 export function normalizeDecimal(text: string): string {
@@ -65,7 +73,11 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   description:
     'An exact decimal number, written as a string: "0.042", "1200". Money is never a float: sums of Decimals are exact. ' +
     'As input, a JSON number is accepted too.',
-  serialize: (value) => coerceDecimal(typeof value === 'object' && value !== null ? String(value) : value),
+  serialize(value) {
+    const text = typeof value === 'object' && value !== null ? String(value) : value;
+    if (typeof text === 'string' && DECIMAL_OUT.test(text)) return normalizeDecimal(text);
+    return coerceDecimal(text);
+  },
   parseValue: coerceDecimal,
   parseLiteral(ast) {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return coerceDecimal(ast.value);

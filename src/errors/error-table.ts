@@ -39,6 +39,9 @@ export function requestFailure(domain: DomainError): GraphQLError {
   return new GraphQLError(domain.message, { originalError: domain, extensions: { http: { status: requestStatus[domain.category] } } });
 }
 
+/** graphql-js's own words when a request's variables have more than 50 problems. */
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
 /** Codes that GraphQL execution and Apollo Server produce themselves and that are safe to show. */
 const passThroughCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -56,6 +59,9 @@ const passThroughCodes = new Set([
  */
 function requestErrorCode(code: unknown, error: unknown): string | undefined {
   if (typeof code === 'string' && passThroughCodes.has(code)) return code;
+  // graphql-js stops coercing variables after 50 problems with this error of its own, which names
+  // no variable and so carries no code; the 50 before it were the client's, and so is this one.
+  if (error instanceof GraphQLError && error.message === TOO_MANY_VARIABLE_ERRORS) return 'BAD_USER_INPUT';
   // Apollo refuses some malformed requests with a 4xx status but no code (a persisted query whose
   // hash is not its query's, an unknown persisted-query version); the code would default to
   // INTERNAL_SERVER_ERROR, and the client's mistake would read as the server's.

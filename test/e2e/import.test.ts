@@ -135,7 +135,7 @@ function fixture(project: string) {
       ],
       text: lines[6],
     },
-    { line: 10, problems: [{ path: [], message: 'PostgreSQL cannot store it: invalid byte sequence for encoding "UTF8": 0x00' }], text: lines[9] },
+    { line: 10, problems: [{ path: ['user'], message: 'must not contain the NUL character (U+0000)' }], text: lines[9] },
   ];
   const row = { user: null, source: 'default', resource: null, contingent_factor: 1, additional_data: null, child: false, metrics: null };
   const stored = [

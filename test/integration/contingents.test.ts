@@ -155,7 +155,7 @@ describe('setContingent', () => {
     expect(problemsOf(all)).toEqual([
       { path: ['input', 'id'], message: 'is not a contingent id' },
       { path: ['input', 'amount'], message: 'must be a finite number >= 0' },
-      { path: ['input', 'timeZone'], message: '"Mars/Olympus" is not an IANA time zone (such as Europe/Berlin)' },
+      { path: ['input', 'timeZone'], message: '"Mars/Olympus" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)' },
       { path: ['input', 'to'], message: 'must be after from' },
       { path: ['input', 'meter'], message: 'meter "cpu.hourz" is not defined' },
       { path: ['input', 'project'], message: 'project "nowhere" is not known: a project is known from its first usage report' },

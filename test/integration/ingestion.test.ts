@@ -270,7 +270,7 @@ describe('reportEach (the import)', () => {
       rejected: [
         { index: 1, problems: [{ path: ['meter'], message: 'meter "cpu.hourz" is not defined' }, { path: ['end'], message: 'must not be before start' }] },
         { index: 2, problems: [{ path: ['additionalResources', 1, 'meter'], message: 'meter "tpu.hours" is not defined' }] },
-        { index: 3, problems: [{ path: ['additionalMetrics', 0, 'volume'], message: 'must be a finite number' }] },
+        { index: 3, problems: [{ path: ['additionalMetrics', 0, 'volume'], message: 'must be a finite number from 0 to 1e+15' }] },
       ],
     });
     expect((await eventsOf('p-each')).map((e) => [e.meter, e.volume])).toEqual([['cpu.hours', 5]]);

@@ -264,7 +264,7 @@ describe('chargeback', () => {
  *   tie2 s2 vol-2  volume 60024, factor 0.5: cost twice s1's, 2.113345 and 5.689775 (no tie); weighted s1's
  *   tie1 s3 vol-3  May 5, volume 8128.25, factor 1:    8128.25 x 0.00013 = 1.0566725
  *   tie2 s4 vol-4  May 5, volume 16256.5, factor 0.5:  cost 2.113345, weighted 1.0566725
- *   tie3 s5        as s1 with volume -30012 (a credit): -1.0566725 and -2.8448875
+ *   tie3 s5        as s1 with volume -30012 (a credit stored before volumes had a range): -1.0566725 and -2.8448875
  * Every tie rounds half away from zero: 1.056673, 2.844888, -1.056673. A quotient cut short before
  * the multiplication (13/48 = 0.2708333...) would show 1.056672.
  */
@@ -280,8 +280,13 @@ describe('money is exact: half-way ties round away from zero on every path', () 
       { ...day, project: 'tie2', resource: 'vol-2', volume: 60024, contingentFactor: 0.5 },
       { ...hour, project: 'tie1', resource: 'vol-3', volume: 8128.25 },
       { ...hour, project: 'tie2', resource: 'vol-4', volume: 16256.5, contingentFactor: 0.5 },
-      { ...day, project: 'tie3', volume: -30012 },
     ]);
+    // A credit (a negative volume) is no longer accepted as a report, but one stored before the
+    // range was enforced is still priced: written here as it would have been.
+    await t.sql(`WITH p AS (INSERT INTO projects (name) VALUES ('tie3') RETURNING id)
+                 INSERT INTO usage_events (meter_id, project_id, source_id, start_time, end_time, volume, content_hash)
+                 SELECT e.meter_id, p.id, e.source_id, e.start_time, e.end_time, -30012, 'credit'
+                 FROM usage_events e, p WHERE e.resource_id = (SELECT id FROM resources WHERE external_id = 'vol-1')`);
   });
   const days = { meters: ['storage'], from: may(1), to: may(3), prorate: true, period: { unit: 'DAY' } };
   const money = (rows: Record<string, unknown>[]) => rows.map((r) => [r.periodStart, r.sum, r.cost, r.weightedCost, r.unpricedVolume]);

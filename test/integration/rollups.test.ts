@@ -1,3 +1,4 @@
+import { TimeZones } from '../../src/common/time-zones';
 import fc from 'fast-check';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
@@ -15,7 +16,7 @@ beforeAll(async () => {
   await loadDemoData(t.services);
   await t.services.rollups.ensureZones();
   await t.services.rollups.refresh();
-  eventsOnly = new StatisticsService(new StatisticsRepository(t.db.pool), t.services.catalog, { maxPeriods: 100_000, rollups: false });
+  eventsOnly = new StatisticsService(new StatisticsRepository(t.db.pool), t.services.catalog, new TimeZones(t.db.pool), { maxPeriods: 100_000, rollups: false });
 }, 120_000);
 afterAll(async () => {
   await t?.drop();

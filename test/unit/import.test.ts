@@ -206,7 +206,7 @@ describe('ReportShape.toReport', () => {
       problems: [
         { path: ['project'], message: 'is required' },
         { path: ['meter'], message: 'is required' },
-        { path: ['start'], message: 'DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z; got "2026-10-01"' },
+        { path: ['start'], message: 'DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z, from year 0001 to 9999 (UTC); got "2026-10-01"' },
         { path: ['volume'], message: 'Float cannot represent non numeric value: "1"' },
         { path: ['user'], message: 'String cannot represent a non string value: 5' },
         { path: ['operationCount'], message: 'Int cannot represent non-integer value: 1.5' },

@@ -46,7 +46,7 @@ test('each tab is titled by its operation, named after its first field, and says
     "Define a component and a meter. Both are idempotent: defining them again changes nothing. A meter's unit, type and component never change.",
   );
   expect(comment(tabs[1].query)).toBe(
-    "Report usage. A report's match key is (source, project, computeProject, meter, start, end, user, partition, priority); an absent value matches an absent value. Dates need a time zone offset.",
+    "Report usage. A report's match key is (source, project, computeProject, meter, resource, start, end, user, partition, priority); an absent value matches an absent value, so three VMs of one user in one hour are three records. A resource belongs to the project that first reports it. Volumes are from 0 to 1e15, contingent factors from 0 to 1000. Dates need a time zone offset.",
   );
   for (const tab of tabs) expect(tab.query).toMatch(/^(# .*\n)+(query|mutation) [A-Z]\w* ?[({]/);
 });

@@ -1,5 +1,6 @@
 import { statisticsSql, type StatisticsQuery } from '../../src/modules/statistics/statistics.sql';
-import { estimatePeriods, isTimeZone } from '../../src/modules/statistics/statistics.periods';
+import { isTimeZone } from '../../src/common/time-zones';
+import { estimatePeriods } from '../../src/modules/statistics/statistics.periods';
 import { GroupBy, PeriodUnit } from '../../src/modules/statistics/statistics.types';
 
 const base: StatisticsQuery = {
@@ -87,7 +88,10 @@ describe('statisticsSql', () => {
   test('prorate splits records over the periods they overlap', () => {
     const { text } = statisticsSql({ ...base, prorate: true });
     expect(squash(text)).toContain('(e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)');
-    expect(squash(text)).toContain('e.start_time >= $1::timestamptz - make_interval(secs => (SELECT coalesce(max(max_seconds), 0) FROM record_durations WHERE meter_id = ANY($3::int[])))');
+    // Reaching back by the longest record, but never before year 1.
+    expect(squash(text)).toContain(
+      "e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00')) FROM record_durations WHERE meter_id = ANY($3::int[])))",
+    );
     expect(squash(text)).toContain('generate_series( width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b)');
     expect(squash(text)).toContain('i.overlap / extract(epoch FROM e.end_time - e.start_time)');
   });

@@ -25,10 +25,13 @@ describe('normalizeReports', () => {
   });
 
   test.each([
-    [{ volume: Number.NaN }, 'volume', 'must be a finite number'],
-    [{ volume: Number.POSITIVE_INFINITY }, 'volume', 'must be a finite number'],
-    [{ contingentFactor: -0.1 }, 'contingentFactor', 'must be a finite number >= 0'],
-    [{ contingentFactor: Number.POSITIVE_INFINITY }, 'contingentFactor', 'must be a finite number >= 0'],
+    [{ volume: Number.NaN }, 'volume', 'must be a finite number from 0 to 1e+15'],
+    [{ volume: Number.POSITIVE_INFINITY }, 'volume', 'must be a finite number from 0 to 1e+15'],
+    [{ volume: -0.5 }, 'volume', 'must be a finite number from 0 to 1e+15'],
+    [{ volume: 1.7e308 }, 'volume', 'must be a finite number from 0 to 1e+15'],
+    [{ contingentFactor: -0.1 }, 'contingentFactor', 'must be a finite number from 0 to 1000'],
+    [{ contingentFactor: 1001 }, 'contingentFactor', 'must be a finite number from 0 to 1000'],
+    [{ contingentFactor: Number.POSITIVE_INFINITY }, 'contingentFactor', 'must be a finite number from 0 to 1000'],
     [{ operationCount: 0 }, 'operationCount', 'must be a whole number >= 1'],
     [{ operationCount: 1.5 }, 'operationCount', 'must be a whole number >= 1'],
     [{ meter: 'ghost' }, 'meter', 'meter "ghost" is not defined'],
@@ -48,7 +51,7 @@ describe('normalizeReports', () => {
   test('every problem of every report is listed, in order', () => {
     expect(problemsOf([base, { ...base, meter: 'x', volume: Number.NaN }, base, { ...base, additionalResources: [{ meter: 'gpu.hours', volume: 1 }, { meter: 'gpu.hours', volume: 2 }] }])).toEqual([
       { path: ['reports', 1, 'meter'], message: 'meter "x" is not defined' },
-      { path: ['reports', 1, 'volume'], message: 'must be a finite number' },
+      { path: ['reports', 1, 'volume'], message: 'must be a finite number from 0 to 1e+15' },
       { path: ['reports', 3, 'additionalResources', 1, 'meter'], message: 'meter "gpu.hours" appears twice in this report' },
     ]);
   });

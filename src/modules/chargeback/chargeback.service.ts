@@ -2,7 +2,8 @@ import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
-import { checkTimeZone, estimatePeriods } from '../statistics/statistics.periods';
+import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
+import { estimatePeriods } from '../statistics/statistics.periods';
 import { PeriodUnit } from '../statistics/statistics.types';
 import { fromDbChargebackRow } from './chargeback.mapping';
 import type { ChargebackRepository } from './chargeback.repository';
@@ -13,14 +14,15 @@ export class ChargebackService {
   constructor(
     private readonly repository: ChargebackRepository,
     private readonly catalog: CatalogService,
+    private readonly zones: TimeZones,
     private readonly options: { maxPeriods: number },
   ) {}
 
   async report(caller: Caller, input: ChargebackInput): Promise<ChargebackReport> {
     const problems = new Problems();
     checkTimeRange(input, problems, ['input']);
-    const timeZone = input.timeZone ?? 'UTC';
-    checkTimeZone(timeZone, problems, ['input', 'timeZone']);
+    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+    await this.zones.check(timeZone, problems, ['input', 'timeZone']);
     // Days are computed for PERIOD too: it is their sum.
     if (input.from < input.to && estimatePeriods(input.from, input.to, { unit: PeriodUnit.DAY, size: 1 }) > this.options.maxPeriods) {
       problems.add(['input', 'to'], `[from, to) holds more than ${this.options.maxPeriods} days; use a shorter range`);

@@ -3,7 +3,7 @@ import { EXCLUSION_VIOLATION } from '../../db/versions';
 import { Problems, ValidationError } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
-import { checkTimeZone } from '../statistics/statistics.periods';
+import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
 import { fromDbContingent, fromDbContingentStatus, type DbContingentRow } from './contingents.mapping';
 import type { ContingentRow, ContingentsRepository } from './contingents.repository';
 import { ContingentPeriod, type Contingent, type ContingentStatus, type SetContingentInput } from './contingents.types';
@@ -34,6 +34,7 @@ export class ContingentsService {
   constructor(
     private readonly repository: ContingentsRepository,
     private readonly catalog: CatalogService,
+    private readonly zones: TimeZones,
   ) {}
 
   /** Contingents of the visible projects (or of one), of a meter, overlapping [from, to); either end may be open. */
@@ -74,8 +75,8 @@ export class ContingentsService {
     name(input.computeProject, 'computeProject');
     if (!Number.isFinite(input.amount) || input.amount < 0) problems.add(at('amount'), 'must be a finite number >= 0');
     if (input.description != null && input.description.length > MAX_DESCRIPTION) problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
-    const timeZone = input.timeZone ?? 'UTC';
-    const zoneKnown = checkTimeZone(timeZone, problems, at('timeZone'));
+    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+    const zoneKnown = await this.zones.check(timeZone, problems, at('timeZone'));
     if (!Object.values(ContingentPeriod).includes(input.period)) problems.add(at('period'), 'is not a contingent period');
 
     let to = input.to ?? null;

@@ -48,13 +48,13 @@ export class UsageReportInput {
   @Field(() => DateTimeScalar, { nullable: true, description: 'Absent for a discrete event. Not before start.' })
   end?: Date | null;
 
-  @Field(() => Float, { description: 'A finite amount, in the meter\'s unit.' })
+  @Field(() => Float, { description: 'An absolute amount in the meter\'s unit, from 0 to 1e15.' })
   volume!: number;
 
   @Field(() => Float, {
     nullable: true,
     defaultValue: 1,
-    description: 'Weight of the usage against the contingent, >= 0; 0 shows usage without counting it.',
+    description: 'Weight of the usage against the contingent, from 0 to 1000; 0 shows usage without counting it.',
   })
   contingentFactor?: number | null;
 

@@ -50,6 +50,14 @@ export interface NormalizedReport {
 
 export const DEFAULT_SOURCE = 'default';
 export const MAX_NAME_LENGTH = 256;
+/**
+ * The largest volume of a record: a petabyte counted in bytes. Volumes are absolute amounts (as
+ * PERSEUS reports them), so never negative; bounded so that no sum of them, squared for the
+ * standard deviation and multiplied by a price, leaves what float8 and the Decimal scalar hold.
+ */
+export const MAX_VOLUME = 1e15;
+/** The largest contingent factor: a weight of usage against a contingent, not an amount. */
+export const MAX_CONTINGENT_FACTOR = 1000;
 
 /** The defined meters a batch names, by name, with what their reports must carry. */
 export type MeterRules = ReadonlyMap<string, { recordType: RecordType | null }>;
@@ -80,14 +88,13 @@ export function normalizeReports(
       }
       return value;
     };
+    const inRange = (value: unknown, max: number) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max;
     const finite = (value: unknown, fieldPath: (string | number)[]) => {
-      if (typeof value !== 'number' || !Number.isFinite(value)) problems.add(fieldPath, 'must be a finite number');
+      if (!inRange(value, MAX_VOLUME)) problems.add(fieldPath, `must be a finite number from 0 to ${MAX_VOLUME.toExponential()}`);
     };
     const factor = (value: unknown, fieldPath: (string | number)[]): number => {
       if (value == null) return 1;
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        problems.add(fieldPath, 'must be a finite number >= 0');
-      }
+      if (!inRange(value, MAX_CONTINGENT_FACTOR)) problems.add(fieldPath, `must be a finite number from 0 to ${MAX_CONTINGENT_FACTOR}`);
       return value as number;
     };
     const instant = (value: unknown, field: string, required: boolean): Date | null => {

@@ -1,4 +1,3 @@
-import type { Path, Problems } from '../../errors/errors';
 import { PeriodUnit } from './statistics.types';
 
 export interface PeriodSpec {
@@ -32,20 +31,3 @@ export function estimatePeriods(from: Date, to: Date, period: PeriodSpec | null)
   return SUB_DAY_UNITS.has(period.unit) ? periods + Math.ceil(span / DAY_MS) + 1 : periods;
 }
 
-/** Whether the runtime knows the IANA zone (PostgreSQL reads the same tz database). */
-export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Adds a problem at `path` unless the zone is an IANA time zone; returns whether it is. */
-export function checkTimeZone(name: string, problems: Problems, path: Path): boolean {
-  const known = isTimeZone(name);
-  if (!known) problems.add(path, `"${name}" is not an IANA time zone (such as Europe/Berlin)`);
-  return known;
-}

@@ -4,7 +4,8 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbStatisticsRow } from './statistics.mapping';
-import { checkTimeZone, estimatePeriods, type PeriodSpec } from './statistics.periods';
+import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
+import { estimatePeriods, type PeriodSpec } from './statistics.periods';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
 import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
@@ -17,6 +18,7 @@ export class StatisticsService {
   constructor(
     private readonly repository: StatisticsRepository,
     private readonly catalog: CatalogService,
+    private readonly zones: TimeZones,
     private readonly options: { maxPeriods: number; rollups: boolean },
   ) {}
 
@@ -30,8 +32,8 @@ export class StatisticsService {
     }
     checkTimeRange(input, problems, ['input']);
     checkUsageFilter(input.filter, problems, at('filter'));
-    const timeZone = input.timeZone ?? 'UTC';
-    checkTimeZone(timeZone, problems, at('timeZone'));
+    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+    await this.zones.check(timeZone, problems, at('timeZone'));
     let period: PeriodSpec | null = null;
     if (input.period) {
       period = { unit: input.period.unit, size: input.period.size ?? 1 };
@@ -99,7 +101,7 @@ export class StatisticsService {
         groupBy: [GroupBy.RESOURCE],
         groupByMetadata: [],
         period: null,
-        timeZone: 'UTC',
+        timeZone: DEFAULT_TIME_ZONE,
         prorate: g.prorate,
         rollups: false,
         cost: g.cost,

@@ -89,7 +89,10 @@ export function boundariesSql(q: Pick<StatisticsQuery, 'period'>, from: string, 
  * (record_durations): that bound lets the index on start_time skip all before it.
  */
 export function overlappingSql(from: string, to: string, meters: string | null): string[] {
-  const longest = `(SELECT coalesce(max(max_seconds), 0) FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
+  // No record starts before year 1 (the DateTime scalar's bound), and reaching back further
+  // would leave PostgreSQL's timestamps: a record from year 1 to 9999 would make every query fail.
+  const longest = `(SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM ${from} - timestamptz '0001-01-01 00:00:00+00'))
+                    FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
   return [`e.start_time < ${to}`, `e.start_time >= ${from} - make_interval(secs => ${longest})`, `(e.start_time >= ${from} OR e.end_time > ${from})`];
 }
 

@@ -9,6 +9,7 @@ import {
   isNonNullType,
   type GraphQLInputObjectType,
 } from 'graphql';
+import { checkInput } from '../../../common/input-guard';
 import { Problems, type Problem } from '../../../errors/errors';
 import type { UsageReport } from '../ingestion.validation';
 
@@ -58,6 +59,9 @@ export class ReportShape {
 
   /** The report a line's value stands for, or every problem GraphQL's coercion finds in it, with its path. */
   toReport(value: unknown): { report: UsageReport; problems?: undefined } | { report?: undefined; problems: Problem[] } {
+    const guarded = new Problems();
+    checkInput(value, [], guarded);
+    if (guarded.count > 0) return { problems: [...guarded.all] };
     const problems: Problem[] = [];
     const coerced = coerceInputValue(value, this.type, (path, _invalid, error) => {
       const required = REQUIRED.exec(error.message);
