@@ -18,8 +18,9 @@ import { PricingRepository } from './modules/pricing/pricing.repository';
 import { PricingService } from './modules/pricing/pricing.service';
 import { ResourcesRepository } from './modules/resources/resources.repository';
 import { ResourcesService } from './modules/resources/resources.service';
-import { RollupsRepository } from './modules/statistics/rollups.repository';
-import { RollupsService } from './modules/statistics/rollups.service';
+import { RollupsRepository } from './modules/usage/rollups.repository';
+import { RollupsService } from './modules/usage/rollups.service';
+import { UsageRepository } from './modules/usage/usage.repository';
 import { StatisticsRepository } from './modules/statistics/statistics.repository';
 import { StatisticsService } from './modules/statistics/statistics.service';
 import { DatabaseHealth } from './ops/health';
@@ -42,18 +43,19 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
   const rollupTimeZones = options.rollupTimeZones === undefined ? [DEFAULT_TIME_ZONE] : options.rollupTimeZones;
   const catalog = new CatalogService(new CatalogRepository(db.prisma));
   const zones = new TimeZones(db.pool);
+  const rollups = new RollupsRepository();
   return {
     auth: new AuthService(new AuthRepository(db.prisma), { anonymousAdmin: options.anonymousAdmin, cacheMs: options.keyCacheMs ?? 0 }),
     catalog,
     contingents: new ContingentsService(new ContingentsRepository(db.pool), catalog, zones),
     events: new EventsService(new EventsRepository(db.pool), catalog, limits),
-    ingestion: new IngestionService(db, new IngestionRepository(), catalog, limits),
+    ingestion: new IngestionService(db, new IngestionRepository(), rollups, catalog, limits),
     resources: new ResourcesService(db, new ResourcesRepository(db.pool), limits),
     pricing: new PricingService(db, new PricingRepository(db.pool), catalog),
     chargeback: new ChargebackService(new ChargebackRepository(db.pool), catalog, zones, { maxPeriods: limits.maxPeriods }),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
-    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, zones, { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
-    rollups: new RollupsService(db, new RollupsRepository(), { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
+    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, zones, new UsageRepository(db.pool), { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
+    rollups: new RollupsService(db, rollups, { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
     health: new DatabaseHealth(db.pool, { timeoutMs: options.readyTimeoutMs ?? 2000 }),
   };
 }

@@ -1,3 +1,4 @@
+import { RollupsRepository } from '../../src/modules/usage/rollups.repository';
 import { DEFAULT_LIMITS } from '../../src/config';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
 import { CatalogRepository } from '../../src/modules/catalog/catalog.repository';
@@ -292,7 +293,7 @@ describe('record types', () => {
       return meterKeys(names);
     };
     const other = new CatalogService(repository, { recordTypeCacheMs: 1000, now: () => now });
-    const ingestion = new IngestionService(t.db, new IngestionRepository(), other, DEFAULT_LIMITS);
+    const ingestion = new IngestionService(t.db, new IngestionRepository(), new RollupsRepository(), other, DEFAULT_LIMITS);
     const at = (hour: number, data: Record<string, unknown>) => ({
       project: 'p-other', meter: 'hpc.other', start: new Date(Date.UTC(2026, 9, 3, hour)), volume: 1, additionalData: data,
       additionalResources: [{ meter: 'cpu.hours', volume: 1 }],

@@ -2,10 +2,12 @@ import { TimeZones } from '../../src/common/time-zones';
 import fc from 'fast-check';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
-import { RollupsRepository } from '../../src/modules/statistics/rollups.repository';
+import { RollupsRepository } from '../../src/modules/usage/rollups.repository';
+import { UsageRepository } from '../../src/modules/usage/usage.repository';
 import { StatisticsRepository } from '../../src/modules/statistics/statistics.repository';
 import { StatisticsService } from '../../src/modules/statistics/statistics.service';
-import { GroupBy, PeriodUnit, type UsageStatisticsInput } from '../../src/modules/statistics/statistics.types';
+import { GroupBy, type UsageStatisticsInput } from '../../src/modules/statistics/statistics.types';
+import { PeriodUnit } from '../../src/modules/usage/usage.calendar';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let t: TestDatabase;
@@ -16,7 +18,7 @@ beforeAll(async () => {
   await loadDemoData(t.services);
   await t.services.rollups.ensureZones();
   await t.services.rollups.refresh();
-  eventsOnly = new StatisticsService(new StatisticsRepository(t.db.pool), t.services.catalog, new TimeZones(t.db.pool), { maxPeriods: 100_000, rollups: false });
+  eventsOnly = new StatisticsService(new StatisticsRepository(t.db.pool), t.services.catalog, new TimeZones(t.db.pool), new UsageRepository(t.db.pool), { maxPeriods: 100_000, rollups: false });
 }, 120_000);
 afterAll(async () => {
   await t?.drop();

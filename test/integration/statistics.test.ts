@@ -330,3 +330,29 @@ describe('bad input', () => {
     expect(response.errors?.[0].extensions?.problems).toEqual([{ path, message: expect.stringContaining(message) }]);
   });
 });
+
+describe('periods', () => {
+  const PERIODS = 'query P($input: UsageStatisticsInput!) { usageStatistics(input: $input) { periods { start end } rows { periodStart } } }';
+  const periods = async (input: Record<string, unknown>) => dataOf(await api.gql(PERIODS, { input: { meters: ['m.stats'], ...input } })).usageStatistics.periods;
+
+  test('days of Berlin across the change to summer time: 23 hours, then 24; the range clips the first and last', async () => {
+    expect(await periods({ from: '2026-03-28T12:00:00Z', to: '2026-03-30T12:00:00Z', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' })).toEqual([
+      { start: '2026-03-28T12:00:00.000Z', end: '2026-03-28T23:00:00.000Z' },
+      { start: '2026-03-28T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z' },
+      { start: '2026-03-29T22:00:00.000Z', end: '2026-03-30T12:00:00.000Z' },
+    ]);
+  });
+
+  test('hours of New York in the autumn: the repeated hour is two periods', async () => {
+    const hours = await periods({ from: '2026-11-01T04:00:00Z', to: '2026-11-01T08:00:00Z', period: { unit: 'HOUR' }, timeZone: 'America/New_York' });
+    expect(hours.map((p: { start: string }) => p.start)).toEqual(['2026-11-01T04:00:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T07:00:00.000Z']);
+  });
+
+  test('without a period, [from, to) itself; every row starts one of them', async () => {
+    expect(await periods({ from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' })).toEqual([{ start: '2026-04-01T00:00:00.000Z', end: '2026-05-01T00:00:00.000Z' }]);
+    const { periods: weeks, rows } = dataOf(await api.gql(PERIODS, { input: { meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', period: { unit: 'WEEK' } } })).usageStatistics;
+    expect(weeks).toHaveLength(5);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(weeks.map((p: { start: string }) => p.start)).toContain(row.periodStart);
+  });
+});

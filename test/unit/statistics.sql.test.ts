@@ -1,7 +1,7 @@
 import { statisticsSql, type StatisticsQuery } from '../../src/modules/statistics/statistics.sql';
 import { isTimeZone } from '../../src/common/time-zones';
-import { estimatePeriods } from '../../src/modules/statistics/statistics.periods';
-import { GroupBy, PeriodUnit } from '../../src/modules/statistics/statistics.types';
+import { GroupBy } from '../../src/modules/statistics/statistics.types';
+import { estimatePeriods, PeriodUnit } from '../../src/modules/usage/usage.calendar';
 
 const base: StatisticsQuery = {
   meterIds: [7],

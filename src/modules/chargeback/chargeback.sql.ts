@@ -1,7 +1,7 @@
 import { SqlParams } from '../../common/sql';
 import { pricedPartsSql, quotientSql } from '../pricing/pricing.sql';
-import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../statistics/statistics.sql';
-import { PeriodUnit } from '../statistics/statistics.types';
+import { PeriodUnit } from '../usage/usage.calendar';
+import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 
 export interface ChargebackQuery {
   /** Project names; null: every project. */

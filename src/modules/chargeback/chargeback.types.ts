@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '../../common/time-zones';
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
 
@@ -24,7 +25,7 @@ export class ChargebackInput {
   @Field(() => ChargebackPeriod, { nullable: true, defaultValue: ChargebackPeriod.PERIOD })
   period?: ChargebackPeriod | null;
 
-  @Field(() => String, { nullable: true, defaultValue: 'UTC', description: 'The IANA time zone of the days (and of the months of monthly fixed costs).' })
+  @Field(() => String, { nullable: true, defaultValue: DEFAULT_TIME_ZONE, description: 'The IANA time zone of the days (and of the months of monthly fixed costs).' })
   timeZone?: string | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'true: a row per resource of each project (null: usage without a resource, and the project\'s own fixed costs).' })

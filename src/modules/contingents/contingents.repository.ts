@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import type { DbContingentRow, DbContingentStatusRow } from './contingents.mapping';
+import { CALENDAR } from '../usage/usage.calendar';
+import { weightedSumSql } from '../usage/usage.sql';
 import type { ContingentPeriod } from './contingents.types';
 
 const COLUMNS = `c.id, p.name AS project, c.meter_id, cp.name AS compute_project, c.period, c.time_zone,
@@ -33,12 +35,6 @@ export interface ContingentQuery {
   from: Date | null;
   to: Date | null;
 }
-
-const CALENDAR: Record<Exclude<ContingentPeriod, 'CUSTOM'>, { trunc: string; step: string }> = {
-  MONTH: { trunc: 'month', step: '1 month' },
-  QUARTER: { trunc: 'quarter', step: '3 months' },
-  YEAR: { trunc: 'year', step: '1 year' },
-};
 
 export class ContingentsRepository {
   constructor(private readonly pool: Pool) {}
@@ -142,10 +138,8 @@ export class ContingentsRepository {
    * The status at `at` of every contingent of the project whose period holds it, in one
    * statement. used is the weighted volume of the records of the contingent's project and meter
    * (and compute project, if it has one) that started in [from, at); everything is computed in
-   * numeric, so that used and remaining are exact decimal sums, as in statistics. Whole UTC hours
-   * of the period are read from the hour rollups, but those still dirty; the partial hours at
-   * either end and the dirty ones from events: the same sums, from thousands of rows instead of
-   * millions.
+   * numeric, so that used and remaining are exact decimal sums, as in statistics (usage.sql.ts
+   * weightedSumSql reads whole hours from the rollups).
    */
   async status(project: string, at: Date): Promise<DbContingentStatusRow[]> {
     const { rows } = await this.pool.query<DbContingentStatusRow>(
@@ -157,29 +151,7 @@ export class ContingentsRepository {
               u.used * h.total_hours / nullif(h.elapsed_hours, 0) AS projected_use
        FROM contingents c ${NAMES}
        CROSS JOIN LATERAL (
-         SELECT date_trunc('hour', c.valid_from) + CASE WHEN date_trunc('hour', c.valid_from) < c.valid_from THEN interval '1 hour' ELSE interval '0' END AS lo) AS w0
-       CROSS JOIN LATERAL (SELECT w0.lo, greatest(date_trunc('hour', $2::timestamptz), w0.lo) AS hi) AS w
-       CROSS JOIN LATERAL (
-         SELECT coalesce((
-                  SELECT sum(r.weighted_sum) FROM usage_rollups r
-                  WHERE r.grain = 'hour' AND r.time_zone = 'UTC' AND r.project_id = c.project_id AND r.meter_id = c.meter_id
-                    AND (c.compute_project_id IS NULL OR r.compute_project_id = c.compute_project_id)
-                    AND r.bucket_start >= w.lo AND r.bucket_start < w.hi
-                    AND NOT EXISTS (SELECT 1 FROM usage_rollup_dirty d
-                                    WHERE d.project_id = r.project_id AND d.meter_id = r.meter_id AND d.hour = r.bucket_start)), 0)
-              + coalesce((
-                  SELECT sum(e.volume::numeric * e.contingent_factor::numeric) FROM usage_events e
-                  WHERE e.project_id = c.project_id AND e.meter_id = c.meter_id
-                    AND (c.compute_project_id IS NULL OR e.compute_project_id = c.compute_project_id)
-                    AND ((e.start_time >= c.valid_from AND e.start_time < least(w.lo, $2::timestamptz))
-                         OR (e.start_time >= w.hi AND e.start_time < $2::timestamptz))), 0)
-              + coalesce((
-                  SELECT sum(e.volume::numeric * e.contingent_factor::numeric)
-                  FROM usage_rollup_dirty d
-                  JOIN usage_events e ON e.project_id = d.project_id AND e.meter_id = d.meter_id
-                                     AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
-                  WHERE d.project_id = c.project_id AND d.meter_id = c.meter_id AND d.hour >= w.lo AND d.hour < w.hi
-                    AND (c.compute_project_id IS NULL OR e.compute_project_id = c.compute_project_id)), 0) AS used
+         SELECT ${weightedSumSql({ project: 'c.project_id', meter: 'c.meter_id', computeProject: 'c.compute_project_id', from: 'c.valid_from', to: '$2::timestamptz' })} AS used
          -- Computed once: without the fence PostgreSQL inlines it into each expression that uses it.
          OFFSET 0) AS u
        CROSS JOIN LATERAL (

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { WrittenUsage } from '../usage/rollups.repository';
 import type { NormalizedReport } from './ingestion.validation';
 
 /** The dimension tables whose rows appear the first time a report names them. */
@@ -11,13 +12,6 @@ const DIMENSIONS = {
 type Dimension = keyof typeof DIMENSIONS;
 export type DimensionIds = Record<Dimension, ReadonlyMap<string, number>>;
 
-/** Usage of a meter in a project that a batch wrote. */
-interface WrittenUsage {
-  project: number;
-  meter: number;
-  start: Date;
-  end: Date | null;
-}
 
 /** A resource named by a batch: its row and the project it belongs to (none yet: null). */
 export interface ClaimedResource {
@@ -28,6 +22,8 @@ export interface ClaimedResource {
 export interface WriteResult {
   created: number;
   updated: number;
+  /** Each written record, and each of its additional resources: usage the rollups must learn of. */
+  usage: WrittenUsage[];
 }
 
 /**
@@ -148,35 +144,7 @@ export class IngestionRepository {
         end: report.end,
       })),
     );
-    await this.recordDurations(client, usage);
-    await this.markRollupsDirty(client, usage);
-    return { created: written.length - updatedIds.length, updated: updatedIds.length };
-  }
-
-  /** Keeps the longest record of each project and meter: where prorated statistics start reading. */
-  private async recordDurations(client: PoolClient, usage: WrittenUsage[]): Promise<void> {
-    const written = usage.filter((u) => u.end !== null).map((u) => ({ ...u, seconds: (u.end!.getTime() - u.start.getTime()) / 1000 }));
-    if (written.length === 0) return;
-    await client.query(
-      `INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
-       SELECT project_id, meter_id, max(seconds) FROM unnest($1::int[], $2::int[], $3::float8[]) AS w(project_id, meter_id, seconds)
-       GROUP BY 1, 2 ORDER BY 1, 2
-       ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`,
-      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.seconds)],
-    );
-  }
-
-  /** The hours whose rollups the written records change; see statistics/rollups.repository.ts. */
-  private async markRollupsDirty(client: PoolClient, written: WrittenUsage[]): Promise<void> {
-    if (written.length === 0) return;
-    await client.query(
-      `INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
-       SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
-       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS w(project_id, meter_id, start_time)
-       ORDER BY 1, 2, 3
-       ON CONFLICT DO NOTHING`,
-      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
-    );
+    return { created: written.length - updatedIds.length, updated: updatedIds.length, usage };
   }
 
   /** Ids of the named rows of a dimension table, inserting the names it does not hold yet. */

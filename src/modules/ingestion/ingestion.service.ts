@@ -3,6 +3,7 @@ import { DomainError, ForbiddenError, Problems, type Problem } from '../../error
 import type { Caller } from '../auth/auth.types';
 import type { CatalogService, KnownMeter } from '../catalog/catalog.service';
 import { foreignResource } from '../resources/ownership';
+import type { RollupsRepository } from '../usage/rollups.repository';
 import type { IngestionRepository } from './ingestion.repository';
 import { normalizeReports, type NormalizedReport, type UsageReport } from './ingestion.validation';
 
@@ -35,6 +36,7 @@ export class IngestionService {
   constructor(
     private readonly db: Database,
     private readonly repository: IngestionRepository,
+    private readonly rollups: RollupsRepository,
     private readonly catalog: CatalogService,
     private readonly limits: { maxBatchSize: number },
   ) {}
@@ -159,7 +161,8 @@ export class IngestionService {
         problems.throwIfAny();
       }
       const written = refused.length === 0 ? distinct : distinct.filter((r) => !misplaced(r));
-      const { created, updated } = await this.repository.writeReports(client, written, meters, ids, claimed);
+      const { created, updated, usage } = await this.repository.writeReports(client, written, meters, ids, claimed);
+      await this.rollups.recordWritten(client, usage);
       return {
         created,
         updated,

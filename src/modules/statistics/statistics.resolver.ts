@@ -6,7 +6,7 @@ import { ADMIN, READER } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
 import { Resource } from '../resources/resources.types';
-import { UsageStatistics, UsageStatisticsInput, UsageStatisticsRow } from './statistics.types';
+import { StatisticsPeriod, UsageStatistics, UsageStatisticsInput, UsageStatisticsRow } from './statistics.types';
 
 @Resolver()
 export class StatisticsResolver {
@@ -22,6 +22,18 @@ export class StatisticsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatistics> {
     return ctx.services.statistics.statistics(ctx.caller!, input, { cost: selects(info, ['rows'], COST_FIELDS) });
+  }
+}
+
+@Resolver(() => UsageStatistics)
+export class StatisticsPeriodsResolver {
+  @FieldResolver(() => [StatisticsPeriod], {
+    description:
+      'Every period of [from, to) in order, rows or none: calendar periods of the time zone (a Berlin day is 23, 24 or 25 hours), ' +
+      'the first and last clipped to the range; without a period, [from, to) itself. A row\'s periodStart is one of their starts.',
+  })
+  periods(@Root() statistics: UsageStatistics, @Ctx() ctx: Context): Promise<StatisticsPeriod[]> {
+    return ctx.services.statistics.periods(statistics);
   }
 }
 

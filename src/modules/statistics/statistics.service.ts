@@ -5,7 +5,8 @@ import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbStatisticsRow } from './statistics.mapping';
 import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
-import { estimatePeriods, type PeriodSpec } from './statistics.periods';
+import { estimatePeriods, type PeriodSpec } from '../usage/usage.calendar';
+import type { UsageRepository } from '../usage/usage.repository';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
 import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
@@ -19,6 +20,7 @@ export class StatisticsService {
     private readonly repository: StatisticsRepository,
     private readonly catalog: CatalogService,
     private readonly zones: TimeZones,
+    private readonly usage: UsageRepository,
     private readonly options: { maxPeriods: number; rollups: boolean },
   ) {}
 
@@ -109,6 +111,11 @@ export class StatisticsService {
       for (const row of rows) found.set(`${id}/${row.resource}`, [...(found.get(`${id}/${row.resource}`) ?? []), row]);
     }
     return keys.map((k) => found.get(`${k.from.getTime()}/${k.to.getTime()}/${k.prorate}/${k.cost}/${k.resource}`) ?? []);
+  }
+
+  /** The periods of a statistics answer: of its range, period and zone, which were checked when it was computed. */
+  periods(statistics: Pick<UsageStatistics, 'from' | 'to' | 'period' | 'timeZone'>): Promise<{ start: Date; end: Date }[]> {
+    return this.usage.periods(statistics);
   }
 
   private async run(q: StatisticsQuery): Promise<{ rows: UsageStatisticsRow[]; aggregatedFrom: string | null }> {

@@ -1,9 +1,10 @@
 import { SqlParams } from '../../common/sql';
 import { costAggregates, priceLateralSql, ROLLUP_COST_AGGREGATES, unpricedAggregates } from '../pricing/pricing.sql';
+import { eventAggregates, ROLLUP_AGGREGATES } from '../usage/aggregates.sql';
+import type { PeriodSpec } from '../usage/usage.calendar';
+import { boundariesSql, HOUR_ROLLUP_ZONE, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
-import { eventAggregates, ROLLUP_AGGREGATES } from './aggregates.sql';
-import { SUB_DAY_UNITS, type PeriodSpec } from './statistics.periods';
-import { GroupBy, PeriodUnit } from './statistics.types';
+import { GroupBy } from './statistics.types';
 
 /** A validated statistics request, in terms of rows of the database. */
 export interface StatisticsQuery {
@@ -36,74 +37,6 @@ const GROUPS: Record<GroupBy, { alias: string; key: string; table?: string; name
   PRIORITY: { alias: 'g_priority', key: 'e.priority' },
   COMPONENT: { alias: 'g_component', key: 'gm.component_id', table: 'components', name: 'name' },
 };
-
-const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; step: string }> = {
-  DAY: { trunc: 'day', step: '1 day' },
-  WEEK: { trunc: 'week', step: '7 days' },
-  MONTH: { trunc: 'month', step: '1 month' },
-  QUARTER: { trunc: 'quarter', step: '3 months' },
-  YEAR: { trunc: 'year', step: '1 year' },
-};
-
-/**
- * The period boundaries as one sorted array of instants: from, every period start strictly
- * inside (from, to), and to. Period k is [b[k], b[k+1]), so the first and last periods are
- * clipped to the range, and width_bucket(t, b) finds the period of an instant by binary search.
- *
- * Calendar units step through local dates and convert each local start to an instant, so a day
- * in Europe/Berlin is 23 or 25 hours long at DST changes. Sub-day units follow the wall clock
- * from each local midnight: a boundary is every instant whose local time reads a multiple of
- * the size. The hour repeated in autumn is read twice, so that day has 25 hourly periods; the
- * hour skipped in spring is never read, so that day has 23; six-hour periods stay at 00:00,
- * 06:00, 12:00 and 18:00, the first of them 7 hours long in autumn.
- */
-export function boundariesSql(q: Pick<StatisticsQuery, 'period'>, from: string, to: string, zone: () => string, p: SqlParams): string {
-  if (!q.period) return `SELECT ARRAY[${from}, ${to}] AS b`;
-  const tz = zone();
-  const size = `${p.add(q.period.size)}::int`;
-  let starts: string;
-  if (SUB_DAY_UNITS.has(q.period.unit)) {
-    const step = q.period.unit === PeriodUnit.HOUR ? '1 hour' : '1 minute';
-    // Each wall-clock time w, and the instants an hour either side of PostgreSQL's reading of
-    // it, of which those whose local time is w (none, one, or two) are boundaries.
-    starts = `SELECT c
-              FROM generate_series(date_trunc('day', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz}, interval '1 day') AS d
-              CROSS JOIN LATERAL generate_series(d, d + interval '1 day' - interval '1 microsecond', ${size} * interval '${step}') AS w
-              CROSS JOIN LATERAL unnest(ARRAY[(w AT TIME ZONE ${tz}) - interval '1 hour', w AT TIME ZONE ${tz},
-                                              (w AT TIME ZONE ${tz}) + interval '1 hour']) AS c
-              WHERE c AT TIME ZONE ${tz} = w`;
-  } else {
-    const unit = CALENDAR[q.period.unit as keyof typeof CALENDAR];
-    starts = `SELECT l AT TIME ZONE ${tz}
-              FROM generate_series(date_trunc('${unit.trunc}', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz},
-                                   ${size} * interval '${unit.step}') AS l`;
-  }
-  return `SELECT array_agg(x ORDER BY x) AS b
-          FROM (SELECT ${from} AS x UNION SELECT ${to} UNION ${starts}) AS s
-          WHERE x >= ${from} AND x <= ${to}`;
-}
-
-/**
- * The conditions on usage_events `e` of the records that overlap [from, to) (or, without an end,
- * start in it). Such a record started no earlier than from minus the longest record of its meter
- * (record_durations): that bound lets the index on start_time skip all before it.
- */
-export function overlappingSql(from: string, to: string, meters: string | null): string[] {
-  // No record starts before year 1 (the DateTime scalar's bound), and reaching back further
-  // would leave PostgreSQL's timestamps: a record from year 1 to 9999 would make every query fail.
-  const longest = `(SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM ${from} - timestamptz '0001-01-01 00:00:00+00'))
-                    FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
-  return [`e.start_time < ${to}`, `e.start_time >= ${from} - make_interval(secs => ${longest})`, `(e.start_time >= ${from} OR e.end_time > ${from})`];
-}
-
-/** The numbers k of the periods [bounds.b[k], bounds.b[k+1]) that record `e` overlaps within [from, to); a record without duration: its start's. */
-export function overlappedBucketsSql(from: string, to: string): string {
-  return `generate_series(
-          width_bucket(greatest(e.start_time, ${from}), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END)`;
-}
 
 /** Whether rollups can hold the answer: they keep every dimension but the resource, by start. */
 function rollupShaped(q: StatisticsQuery): boolean {
@@ -169,7 +102,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
     const { discrete, ...filter } = q.filter ?? {};
     const where = [
       'e.grain = (SELECT grain FROM choice)',
-      `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE ${tz} END`,
+      `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN '${HOUR_ROLLUP_ZONE}' ELSE ${tz} END`,
       `e.meter_id = ANY(${meters})`,
       `e.bucket_start >= ${from}`,
       `e.bucket_start < ${to}`,

@@ -1,17 +1,8 @@
+import { DEFAULT_TIME_ZONE } from '../../common/time-zones';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar, JSONObjectScalar } from '../../common/scalars';
+import { PeriodUnit } from '../usage/usage.calendar';
 import { UsageFilter } from '../usage/usage-filter';
-
-export enum PeriodUnit {
-  MINUTE = 'MINUTE',
-  HOUR = 'HOUR',
-  DAY = 'DAY',
-  WEEK = 'WEEK',
-  MONTH = 'MONTH',
-  QUARTER = 'QUARTER',
-  YEAR = 'YEAR',
-}
-registerEnumType(PeriodUnit, { name: 'PeriodUnit', description: 'Calendar units of the query\'s time zone; weeks are ISO weeks, from Monday.' });
 
 export enum GroupBy {
   USER = 'USER',
@@ -32,6 +23,15 @@ export class PeriodInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 1 })
   size?: number | null;
+}
+
+@ObjectType({ description: 'One period of a statistics query: [start, end).' })
+export class StatisticsPeriod {
+  @Field(() => DateTimeScalar)
+  start!: Date;
+
+  @Field(() => DateTimeScalar)
+  end!: Date;
 }
 
 @ObjectType()
@@ -72,7 +72,7 @@ export class UsageStatisticsInput {
   @Field(() => PeriodInput, { nullable: true, description: 'Calendar periods; none: one row over the whole range.' })
   period?: PeriodInput | null;
 
-  @Field(() => String, { nullable: true, defaultValue: 'UTC', description: 'An IANA time zone for the periods: Europe/Berlin.' })
+  @Field(() => String, { nullable: true, defaultValue: DEFAULT_TIME_ZONE, description: 'An IANA time zone for the periods: Europe/Berlin.' })
   timeZone?: string | null;
 
   @Field(() => Boolean, {

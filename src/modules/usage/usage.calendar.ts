@@ -1,4 +1,15 @@
-import { PeriodUnit } from './statistics.types';
+import { registerEnumType } from 'type-graphql';
+
+export enum PeriodUnit {
+  MINUTE = 'MINUTE',
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+  QUARTER = 'QUARTER',
+  YEAR = 'YEAR',
+}
+registerEnumType(PeriodUnit, { name: 'PeriodUnit', description: 'Calendar units of the query\'s time zone; weeks are ISO weeks, from Monday.' });
 
 export interface PeriodSpec {
   unit: PeriodUnit;
@@ -31,3 +42,12 @@ export function estimatePeriods(from: Date, to: Date, period: PeriodSpec | null)
   return SUB_DAY_UNITS.has(period.unit) ? periods + Math.ceil(span / DAY_MS) + 1 : periods;
 }
 
+
+/** How PostgreSQL truncates to each calendar unit of a zone, and steps from one to the next. */
+export const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; step: string }> = {
+  DAY: { trunc: 'day', step: '1 day' },
+  WEEK: { trunc: 'week', step: '7 days' },
+  MONTH: { trunc: 'month', step: '1 month' },
+  QUARTER: { trunc: 'quarter', step: '3 months' },
+  YEAR: { trunc: 'year', step: '1 year' },
+};

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { EVENT_ROLLUP_AGGREGATES, ROLLUP_AGGREGATES, ROLLUP_DIMENSIONS } from './aggregates.sql';
+import { HOUR_ROLLUP_ZONE } from './usage.sql';
 
 const DIMENSIONS = ROLLUP_DIMENSIONS.join(', ');
 const E_DIMENSIONS = ROLLUP_DIMENSIONS.map((d) => `e.${d}`).join(', ');
@@ -8,8 +9,55 @@ const COLUMNS = `grain, time_zone, bucket_start, meter_id, ${DIMENSIONS}, discre
 // The advisory lock that serialises rollup maintenance.
 const ROLLUP_LOCK = 7_366_001;
 
-/** Recomputes rollups from events, for the hours usage changed in. */
+/** Usage of a meter in a project that a batch wrote. */
+export interface WrittenUsage {
+  project: number;
+  meter: number;
+  start: Date;
+  end: Date | null;
+}
+
+/**
+ * All SQL of the tables kept beside the events: the rollups, the hours whose rollups are dirty,
+ * and the longest record of each meter (where prorated queries start reading).
+ */
 export class RollupsRepository {
+  /**
+   * Tells the rollups of usage a batch wrote, in the batch's transaction: its hours become dirty,
+   * and its records' durations may lengthen the longest.
+   */
+  async recordWritten(client: PoolClient, usage: WrittenUsage[]): Promise<void> {
+    await this.recordDurations(client, usage);
+    await this.markRollupsDirty(client, usage);
+  }
+
+  /** Keeps the longest record of each project and meter: where prorated statistics start reading. */
+  private async recordDurations(client: PoolClient, usage: WrittenUsage[]): Promise<void> {
+    const written = usage.filter((u) => u.end !== null).map((u) => ({ ...u, seconds: (u.end!.getTime() - u.start.getTime()) / 1000 }));
+    if (written.length === 0) return;
+    await client.query(
+      `INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
+       SELECT project_id, meter_id, max(seconds) FROM unnest($1::int[], $2::int[], $3::float8[]) AS w(project_id, meter_id, seconds)
+       GROUP BY 1, 2 ORDER BY 1, 2
+       ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`,
+      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.seconds)],
+    );
+  }
+
+  /** The hours whose rollups the written records change: refresh recomputes them. */
+  private async markRollupsDirty(client: PoolClient, written: WrittenUsage[]): Promise<void> {
+    if (written.length === 0) return;
+    await client.query(
+      `INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
+       SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
+       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS w(project_id, meter_id, start_time)
+       ORDER BY 1, 2, 3
+       ON CONFLICT DO NOTHING`,
+      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
+    );
+  }
+
+
   /**
    * Takes up to `limit` dirty hours and recomputes their hour rollups, and the day and month
    * rollups of every built zone that hold them, in the caller's transaction. Returns how many
@@ -34,7 +82,7 @@ export class RollupsRepository {
     );
     await client.query(
       `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'hour', 'UTC', d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       SELECT 'hour', '${HOUR_ROLLUP_ZONE}', d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
        FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)
        JOIN usage_events e ON e.meter_id = d.meter_id AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
        GROUP BY d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
@@ -67,7 +115,7 @@ export class RollupsRepository {
                      AND date_bin('1 hour', s.end_at, timestamptz '2000-01-01 00:00:00+00') = s.end_at`;
     const composed = (source: 'hour' | 'day') =>
       `SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
-       FROM spans s JOIN usage_rollups e ON e.grain = '${source}' AND e.time_zone = ${source === 'hour' ? "'UTC'" : '$3'}
+       FROM spans s JOIN usage_rollups e ON e.grain = '${source}' AND e.time_zone = ${source === 'hour' ? `'${HOUR_ROLLUP_ZONE}'` : '$3'}
          AND e.meter_id = s.meter_id AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at
        ${source === 'hour' ? `WHERE ${onHours}` : ''}
        GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete`;
@@ -95,7 +143,7 @@ export class RollupsRepository {
     await client.query("DELETE FROM usage_rollups WHERE grain = 'hour'");
     await client.query(
       `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'hour', 'UTC', date_bin('1 hour', e.start_time, timestamptz '2000-01-01 00:00:00+00'), e.meter_id, ${E_DIMENSIONS},
+       SELECT 'hour', '${HOUR_ROLLUP_ZONE}', date_bin('1 hour', e.start_time, timestamptz '2000-01-01 00:00:00+00'), e.meter_id, ${E_DIMENSIONS},
               e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
        FROM usage_events e
        GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
