@@ -1,0 +1,71 @@
+-- chargeback-period-by-resource: the statements sent, in order (test/integration/golden-sql.test.ts)
+
+WITH bounds AS (SELECT array_agg(x ORDER BY x) AS b
+          FROM (SELECT $1::timestamptz AS x UNION SELECT $2::timestamptz UNION SELECT l AT TIME ZONE $3::text
+              FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE $3::text), $2::timestamptz AT TIME ZONE $3::text,
+                                   $6::int * interval '1 day') AS l) AS s
+          WHERE x >= $1::timestamptz AND x <= $2::timestamptz),
+chosen AS (SELECT id FROM projects WHERE $4::text[] IS NULL OR name = ANY($4::text[])),
+usage_lines AS (
+  SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
+         sum(pp.seconds) AS seconds, sum((e.volume::numeric * pp.unit_price * pp.part + 0.000000000000000000000000) / pp.whole) AS cost
+  FROM usage_events e CROSS JOIN bounds
+  CROSS JOIN LATERAL generate_series(
+          width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b),
+          CASE WHEN e.end_time > e.start_time
+               THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
+               ELSE width_bucket(e.start_time, bounds.b) END) AS i(bucket)
+  CROSS JOIN LATERAL (SELECT CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) END AS seconds,
+                 CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) ELSE 1 END AS part,
+                 CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM e.end_time - e.start_time) ELSE 1 END AS whole,
+                 c.id AS card, c.unit_price, c.currency
+          FROM (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
+                FROM (SELECT greatest(e.start_time, bounds.b[i.bucket]) AS x UNION SELECT CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1]) ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END
+                      UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
+                            WHERE pc.meter_id = e.meter_id AND (pc.partition IS NULL OR pc.partition = e.partition) AND (pc.priority IS NULL OR pc.priority = e.priority) AND v.x > greatest(e.start_time, bounds.b[i.bucket]) AND v.x < CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1]) ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END) AS xs) AS cut
+          LEFT JOIN LATERAL (SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
+          WHERE pc.meter_id = e.meter_id AND (pc.partition IS NULL OR pc.partition = e.partition) AND (pc.priority IS NULL OR pc.priority = e.priority) AND pc.valid_from <= cut.s AND (pc.valid_to IS NULL OR pc.valid_to > cut.s)
+          ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1) AS c ON true
+          WHERE cut.t IS NOT NULL) AS pp
+  WHERE e.project_id IN (SELECT id FROM chosen)
+    AND e.meter_id = ANY($5::int[])
+    AND e.start_time < $2::timestamptz
+    AND e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00'))
+                    FROM record_durations WHERE meter_id = ANY($5::int[])))
+    AND (e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)
+  GROUP BY 1, 2, 3, 4
+),
+fixed_lines AS (
+  SELECT fc.project_id, fc.resource_id, k AS bucket, fc.currency,
+         sum(round(fc.amount * extract(epoch FROM least(coalesce(fc.valid_to, 'infinity'), bounds.b[k + 1]) - u.unit_start) / u.seconds, 6)
+             - round(fc.amount * extract(epoch FROM greatest(fc.valid_from, bounds.b[k]) - u.unit_start) / u.seconds, 6)) AS cost
+  FROM fixed_costs fc CROSS JOIN bounds
+  CROSS JOIN LATERAL generate_series(1, array_length(bounds.b, 1) - 1) AS k
+  CROSS JOIN LATERAL (SELECT date_trunc(CASE fc.per WHEN 'DAY' THEN 'day' ELSE 'month' END, bounds.b[k] AT TIME ZONE $3::text) AS local_start) AS l
+  CROSS JOIN LATERAL (SELECT l.local_start AT TIME ZONE $3::text AS unit_start,
+                             extract(epoch FROM (l.local_start + CASE fc.per WHEN 'DAY' THEN interval '1 day' ELSE interval '1 month' END) AT TIME ZONE $3::text
+                                                - l.local_start AT TIME ZONE $3::text) AS seconds) AS u
+  WHERE fc.project_id IN (SELECT id FROM chosen)
+    AND fc.valid_from < bounds.b[k + 1] AND (fc.valid_to IS NULL OR fc.valid_to > bounds.b[k])
+  GROUP BY 1, 2, 3, 4
+),
+lines AS (
+  SELECT project_id, resource_id, bucket, currency,
+         round(coalesce(sum(seconds), 0) / 60, 6) AS minutes, round(sum(usage_cost), 6) AS allocation_cost,
+         round(sum(fixed_cost), 6) AS fixed_cost
+  FROM (SELECT project_id, resource_id, bucket, currency, seconds, cost AS usage_cost, NULL::numeric AS fixed_cost FROM usage_lines
+        UNION ALL
+        SELECT project_id, resource_id, bucket, currency, NULL, NULL, cost FROM fixed_lines) AS x
+  GROUP BY 1, 2, 3, 4
+)
+SELECT pr.name AS project, r.external_id AS resource,
+       min($1::timestamptz) AS period_start, min($2::timestamptz) AS period_end,
+       l.currency, sum(l.minutes) AS allocation_minutes,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.allocation_cost), 0) END AS allocation_cost,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.fixed_cost), 0) END AS fixed_cost,
+       CASE WHEN l.currency IS NOT NULL THEN coalesce(sum(l.allocation_cost), 0) + coalesce(sum(l.fixed_cost), 0) END AS total
+FROM lines l CROSS JOIN bounds
+JOIN projects pr ON pr.id = l.project_id
+LEFT JOIN resources r ON r.id = l.resource_id
+GROUP BY pr.name, r.external_id, l.currency
+ORDER BY pr.name, r.external_id NULLS FIRST, 3, l.currency NULLS LAST;

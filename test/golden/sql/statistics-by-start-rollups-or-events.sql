@@ -1,0 +1,56 @@
+-- statistics-by-start-rollups-or-events: the statements sent, in order (test/integration/golden-sql.test.ts)
+
+WITH bounds AS (SELECT array_agg(x ORDER BY x) AS b
+          FROM (SELECT $1::timestamptz AS x UNION SELECT $2::timestamptz UNION SELECT l AT TIME ZONE $3::text
+              FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE $3::text), $2::timestamptz AT TIME ZONE $3::text,
+                                   $4::int * interval '1 day') AS l) AS s
+          WHERE x >= $1::timestamptz AND x <= $2::timestamptz),
+choice AS (SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM usage_rollup_dirty d WHERE d.meter_id = ANY($5::int[]) AND d.hour >= $1::timestamptz AND d.hour < $2::timestamptz) THEN NULL
+    WHEN EXISTS (SELECT 1 FROM usage_rollup_zones WHERE time_zone = $3::text) AND (SELECT bool_and(date_trunc('month', x AT TIME ZONE $3::text) AT TIME ZONE $3::text = x) FROM (SELECT unnest(bounds.b) AS x FROM bounds) AS edges) THEN 'month'
+    WHEN EXISTS (SELECT 1 FROM usage_rollup_zones WHERE time_zone = $3::text) AND (SELECT bool_and(date_trunc('day', x AT TIME ZONE $3::text) AT TIME ZONE $3::text = x) FROM (SELECT unnest(bounds.b) AS x FROM bounds) AS edges) THEN 'day'
+    WHEN (SELECT bool_and(date_bin('1 hour', x, timestamptz '2000-01-01 00:00:00+00') = x) FROM (SELECT unnest(bounds.b) AS x FROM bounds) AS edges) THEN 'hour'
+  END AS grain),
+agg AS (
+  SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
+         e.project_id AS g_project, e.user_id AS g_user, sum(e.count) AS count, sum(e.operations) AS operations,
+         sum(e.sum) AS sum, sum(e.sum_squares) AS sum_squares,
+         min(e.min) AS min, max(e.max) AS max,
+         sum(e.weighted_sum) AS weighted_sum,
+         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count, 'rollup:' || (SELECT grain FROM choice) AS source
+  FROM usage_rollups e CROSS JOIN bounds
+
+
+  WHERE e.grain = (SELECT grain FROM choice)
+    AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END
+    AND e.meter_id = ANY($5::int[])
+    AND e.bucket_start >= $1::timestamptz
+    AND e.bucket_start < $2::timestamptz
+  GROUP BY series, bucket, g_project, g_user
+  UNION ALL
+  SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.project_id AS g_project, e.user_id AS g_user,
+         count(*) AS count, sum(e.operation_count) AS operations,
+         sum(e.volume::numeric) AS sum, sum(e.volume::numeric * e.volume::numeric) AS sum_squares,
+         min(e.volume)::float8 AS min, max(e.volume)::float8 AS max,
+         sum(e.volume::numeric * e.contingent_factor::numeric) AS weighted_sum,
+         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source
+  FROM usage_events e CROSS JOIN bounds
+
+  WHERE (SELECT grain FROM choice) IS NULL
+    AND e.meter_id = ANY($5::int[])
+    AND e.start_time >= $1::timestamptz
+    AND e.start_time < $2::timestamptz
+  GROUP BY series, bucket, g_project, g_user
+)
+SELECT om.name AS meter, om.unit, NULL::text AS metric,
+       oc.name AS component,
+       n_g_project.name AS g_project, n_g_user.name AS g_user, bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
+       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
+       sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
+       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source
+FROM agg a CROSS JOIN bounds
+JOIN meters om ON om.id = a.series
+JOIN components oc ON oc.id = om.component_id
+LEFT JOIN projects n_g_project ON n_g_project.id = a.g_project
+LEFT JOIN users n_g_user ON n_g_user.id = a.g_user
+ORDER BY 1, 3, period_start, g_project, g_user;

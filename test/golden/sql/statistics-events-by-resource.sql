@@ -1,0 +1,28 @@
+-- statistics-events-by-resource: the statements sent, in order (test/integration/golden-sql.test.ts)
+
+WITH bounds AS (SELECT ARRAY[$1::timestamptz, $2::timestamptz] AS b),
+agg AS (
+  SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.resource_id AS g_resource,
+         count(*) AS count, sum(e.operation_count) AS operations,
+         sum(e.volume::numeric) AS sum, sum(e.volume::numeric * e.volume::numeric) AS sum_squares,
+         min(e.volume)::float8 AS min, max(e.volume)::float8 AS max,
+         sum(e.volume::numeric * e.contingent_factor::numeric) AS weighted_sum,
+         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source
+  FROM usage_events e CROSS JOIN bounds
+
+  WHERE e.meter_id = ANY($3::int[])
+    AND e.start_time >= $1::timestamptz
+    AND e.start_time < $2::timestamptz
+  GROUP BY series, bucket, g_resource
+)
+SELECT om.name AS meter, om.unit, NULL::text AS metric,
+       oc.name AS component,
+       n_g_resource.external_id AS g_resource, bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
+       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
+       sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
+       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source
+FROM agg a CROSS JOIN bounds
+JOIN meters om ON om.id = a.series
+JOIN components oc ON oc.id = om.component_id
+LEFT JOIN resources n_g_resource ON n_g_resource.id = a.g_resource
+ORDER BY 1, 3, period_start, g_resource;
