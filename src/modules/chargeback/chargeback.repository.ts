@@ -7,7 +7,6 @@ export class ChargebackRepository {
   constructor(private readonly pool: Pool) {}
 
   async report(q: ChargebackQuery): Promise<DbChargebackRow[]> {
-    const { text, values } = chargebackSql(q);
-    return (await this.pool.query<DbChargebackRow>(prepared(text, values))).rows;
+    return (await this.pool.query<DbChargebackRow>(prepared(chargebackSql(q)))).rows;
   }
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { prepared, SqlParams } from '../../common/sql';
+import { ident, join, prepared, query, sql } from '../../common/sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
 import type { DbEventRow, DbMetricRow } from './events.mapping';
 
@@ -19,27 +19,26 @@ export class EventsRepository {
 
   /** One page in (start, id) order: a keyset, so a deep page costs what the first costs. */
   async page(q: EventQuery): Promise<DbEventRow[]> {
-    const p = new SqlParams();
-    const where = [`e.start_time >= ${p.add(q.from)}`, `e.start_time < ${p.add(q.to)}`, ...usageFilterSql(q.filter, p)];
-    if (q.meterIds) where.push(`e.meter_id = ANY(${p.add(q.meterIds)}::int[])`);
+    const where = [sql`e.start_time >= ${q.from}`, sql`e.start_time < ${q.to}`, ...usageFilterSql(q.filter)];
+    if (q.meterIds) where.push(sql`e.meter_id = ANY(${q.meterIds}::int[])`);
+    const direction = q.descending ? ident('DESC') : ident('ASC');
     if (q.after) {
-      where.push(`(e.start_time, e.id) ${q.descending ? '<' : '>'} (${p.add(q.after.start)}::timestamptz, ${p.add(q.after.id)}::bigint)`);
+      where.push(sql`(e.start_time, e.id) ${q.descending ? ident('<') : ident('>')} (${q.after.start}::timestamptz, ${q.after.id}::bigint)`);
     }
-    const direction = q.descending ? 'DESC' : 'ASC';
     // The page is chosen first; names are joined to its rows only.
-    const text = `SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
+    const statement = sql`SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
               s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
               e.partition, e.priority, e.additional_data
        FROM (SELECT * FROM usage_events e
-             WHERE ${where.join(' AND ')}
+             WHERE ${join(where, ' AND ')}
              ORDER BY e.start_time ${direction}, e.id ${direction}
-             LIMIT ${p.add(q.limit)}) AS e
+             LIMIT ${q.limit}) AS e
        JOIN projects p ON p.id = e.project_id
        JOIN sources s ON s.id = e.source_id
        LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id
        LEFT JOIN users u ON u.id = e.user_id
        ORDER BY e.start_time ${direction}, e.id ${direction}`;
-    const { rows } = await this.pool.query<DbEventRow>(prepared(text, p.values));
+    const { rows } = await this.pool.query<DbEventRow>(prepared(query(statement)));
     return rows;
   }
 

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { ident, query, sql } from '../../common/sql';
 import type { WrittenUsage } from '../usage/rollups.repository';
 import type { NormalizedReport } from './ingestion.validation';
 
@@ -152,18 +153,17 @@ export class IngestionRepository {
     const wanted = [...new Set(names.filter((n): n is string => n !== null))].sort();
     const ids = new Map<string, number>();
     if (wanted.length === 0) return ids;
-    const table = DIMENSIONS[dimension];
+    const table = ident(DIMENSIONS[dimension]);
     // A name inserted by a concurrent batch after this statement's snapshot is neither
     // inserted nor seen here; the second round sees it.
     for (let round = 0; round < 3 && ids.size < wanted.length; round++) {
       const missing = wanted.filter((n) => !ids.has(n));
       const { rows } = await client.query<{ id: number; name: string }>(
-        `WITH wanted(name) AS (SELECT unnest($1::text[])),
+        query(sql`WITH wanted(name) AS (SELECT unnest(${missing}::text[])),
               inserted AS (INSERT INTO ${table} (name) SELECT name FROM wanted ON CONFLICT (name) DO NOTHING RETURNING id, name)
          SELECT id, name FROM inserted
          UNION ALL
-         SELECT t.id, t.name FROM ${table} t JOIN wanted USING (name)`,
-        [missing],
+         SELECT t.id, t.name FROM ${table} t JOIN wanted USING (name)`),
       );
       for (const row of rows) ids.set(row.name, row.id);
     }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { ident } from '../../common/sql';
 import { addVersion } from '../../db/versions';
 import type { DbMetadataRow, DbResourceRow } from './resources.mapping';
 
@@ -106,7 +107,7 @@ export class ResourcesRepository {
     return addVersion<DbMetadataRow>(
       client,
       { table: 'resource_metadata', key: { resource_id: resourceId }, validFrom, validTo: null, values: { metadata: JSON.stringify(metadata) } },
-      'resource_id, valid_from, valid_to, metadata',
+      ident('resource_id, valid_from, valid_to, metadata'),
     );
   }
 

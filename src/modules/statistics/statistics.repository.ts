@@ -8,8 +8,7 @@ export class StatisticsRepository {
 
   /** The whole aggregation in one statement. */
   async aggregate(q: StatisticsQuery): Promise<DbStatisticsRow[]> {
-    const { text, values } = statisticsSql(q);
-    const { rows } = await this.pool.query<DbStatisticsRow>(prepared(text, values));
+    const { rows } = await this.pool.query<DbStatisticsRow>(prepared(statisticsSql(q)));
     return rows;
   }
 

@@ -107,7 +107,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
       `e.bucket_start >= ${from}`,
       `e.bucket_start < ${to}`,
       ...(discrete == null ? [] : [`e.discrete = ${p.add(discrete)}::boolean`]),
-      ...usageFilterSql(filter, p),
+      ...usageFilterSql(filter).map((f) => p.sql(f)),
     ];
     const viaRollups = `SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
          ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${ROLLUP_AGGREGATES}, 'rollup:' || (SELECT grain FROM choice) AS source${
@@ -199,7 +199,7 @@ function eventsAggregateSql(
     duration = 'e.duration::numeric';
     if (q.cost && !byMetric) share = priceLateralSql('e', 'whole');
   }
-  where.push(...usageFilterSql(q.filter, p));
+  where.push(...usageFilterSql(q.filter).map((f) => p.sql(f)));
 
   const joins = [...ctx.groupJoins];
   if (q.groupByMetadata.length > 0) {

@@ -1,6 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { JSONObjectScalar } from '../../common/scalars';
-import type { SqlParams } from '../../common/sql';
+import { ident, sql, type Sql } from '../../common/sql';
 import type { Path, Problems } from '../../errors/errors';
 
 /** Narrows usage events; every list is "any of", and the conditions all hold together. */
@@ -55,39 +55,37 @@ export function checkUsageFilter(filter: UsageFilter | null | undefined, problem
  * The SQL conditions of a filter on usage_events aliased `e`. Names are matched through their
  * dimension tables in subqueries, so the whole filter is part of one statement.
  */
-export function usageFilterSql(filter: UsageFilter | null | undefined, p: SqlParams): string[] {
+export function usageFilterSql(filter: UsageFilter | null | undefined): Sql[] {
   if (!filter) return [];
-  const where: string[] = [];
+  const where: Sql[] = [];
   // One name becomes a scalar subquery, which PostgreSQL evaluates first and then uses as a
   // value: an index on (column, start_time, id) then yields a page in order and stops at its limit.
-  const byName = (column: string, table: string, names: string[] | null | undefined, key = 'name') => {
+  const byName = (column: Sql, table: Sql, names: string[] | null | undefined, key = ident('name')) => {
     if (!names) return;
     where.push(
       names.length === 1
-        ? `e.${column} = (SELECT id FROM ${table} WHERE ${key} = ${p.add(names[0])}::text)`
-        : `e.${column} IN (SELECT id FROM ${table} WHERE ${key} = ANY(${p.add(names)}::text[]))`,
+        ? sql`e.${column} = (SELECT id FROM ${table} WHERE ${key} = ${names[0]}::text)`
+        : sql`e.${column} IN (SELECT id FROM ${table} WHERE ${key} = ANY(${names}::text[]))`,
     );
   };
   if (filter.components) {
-    where.push(
-      `e.meter_id IN (SELECT m.id FROM meters m JOIN components c ON c.id = m.component_id WHERE c.name = ANY(${p.add(filter.components)}::text[]))`,
-    );
+    where.push(sql`e.meter_id IN (SELECT m.id FROM meters m JOIN components c ON c.id = m.component_id WHERE c.name = ANY(${filter.components}::text[]))`);
   }
-  byName('project_id', 'projects', filter.projects);
-  byName('compute_project_id', 'compute_projects', filter.computeProjects);
-  byName('user_id', 'users', filter.users);
-  byName('source_id', 'sources', filter.sources);
-  byName('resource_id', 'resources', filter.resources, 'external_id');
-  if (filter.partitions) where.push(`e.partition = ANY(${p.add(filter.partitions)}::text[])`);
-  if (filter.priorities) where.push(`e.priority = ANY(${p.add(filter.priorities)}::text[])`);
-  if (filter.discrete === true) where.push('e.end_time IS NULL');
-  if (filter.discrete === false) where.push('e.end_time IS NOT NULL');
+  byName(ident('project_id'), ident('projects'), filter.projects);
+  byName(ident('compute_project_id'), ident('compute_projects'), filter.computeProjects);
+  byName(ident('user_id'), ident('users'), filter.users);
+  byName(ident('source_id'), ident('sources'), filter.sources);
+  byName(ident('resource_id'), ident('resources'), filter.resources, ident('external_id'));
+  if (filter.partitions) where.push(sql`e.partition = ANY(${filter.partitions}::text[])`);
+  if (filter.priorities) where.push(sql`e.priority = ANY(${filter.priorities}::text[])`);
+  if (filter.discrete === true) where.push(sql`e.end_time IS NULL`);
+  if (filter.discrete === false) where.push(sql`e.end_time IS NOT NULL`);
   if (filter.metadata) {
     where.push(
       // Only the metadata of a resource of the record's project: no project learns another's.
-      `EXISTS (SELECT 1 FROM resource_metadata rmf JOIN resources rf ON rf.id = rmf.resource_id
+      sql`EXISTS (SELECT 1 FROM resource_metadata rmf JOIN resources rf ON rf.id = rmf.resource_id
          WHERE rmf.resource_id = e.resource_id AND rf.project_id = e.project_id AND rmf.valid_from <= e.start_time
-         AND (rmf.valid_to IS NULL OR rmf.valid_to > e.start_time) AND rmf.metadata @> ${p.add(JSON.stringify(filter.metadata))}::jsonb)`,
+         AND (rmf.valid_to IS NULL OR rmf.valid_to > e.start_time) AND rmf.metadata @> ${JSON.stringify(filter.metadata)}::jsonb)`,
     );
   }
   return where;

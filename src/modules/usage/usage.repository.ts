@@ -17,7 +17,7 @@ export class UsageRepository {
     const bounds = boundariesSql(q, from, to, () => (zone ??= `${p.add(q.timeZone)}::text`), p);
     const text = `WITH bounds AS (${bounds})
       SELECT b[k] AS start, b[k + 1] AS "end" FROM bounds CROSS JOIN generate_series(1, array_length(b, 1) - 1) AS k ORDER BY k`;
-    const { rows } = await this.pool.query<{ start: Date; end: Date }>(prepared(text, p.values));
+    const { rows } = await this.pool.query<{ start: Date; end: Date }>(prepared({ text, values: p.values }));
     return rows;
   }
 }

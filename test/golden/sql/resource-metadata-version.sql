@@ -8,14 +8,14 @@ WITH r AS (INSERT INTO resources AS r (external_id, type, project_id) VALUES ($1
            RETURNING id, project_id)
 SELECT r.id, p.name AS project FROM r LEFT JOIN projects p ON p.id = r.project_id;
 
-UPDATE resource_metadata SET metadata = $3, valid_to = COALESCE($4::timestamptz, valid_to)
-WHERE resource_id IS NOT DISTINCT FROM $1 AND valid_from = $2 RETURNING resource_id, valid_from, valid_to, metadata;
+UPDATE resource_metadata SET metadata = $1, valid_to = COALESCE($2::timestamptz, valid_to)
+WHERE resource_id IS NOT DISTINCT FROM $3 AND valid_from = $4 RETURNING resource_id, valid_from, valid_to, metadata;
 
-UPDATE resource_metadata SET valid_to = $2 WHERE resource_id IS NOT DISTINCT FROM $1 AND valid_to IS NULL AND valid_from < $2;
+UPDATE resource_metadata SET valid_to = $1 WHERE resource_id IS NOT DISTINCT FROM $2 AND valid_to IS NULL AND valid_from < $1;
 
 INSERT INTO resource_metadata (resource_id, metadata, valid_from, valid_to)
-VALUES ($1, $3, $2,
-        COALESCE($4::timestamptz, (SELECT min(valid_from) FROM resource_metadata WHERE resource_id IS NOT DISTINCT FROM $1 AND valid_from > $2)))
+VALUES ($1, $2, $3,
+        COALESCE($4::timestamptz, (SELECT min(valid_from) FROM resource_metadata WHERE resource_id IS NOT DISTINCT FROM $1 AND valid_from > $3)))
 RETURNING resource_id, valid_from, valid_to, metadata;
 
 COMMIT;
