@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { bind, ident, query, sql } from '../../common/sql';
 
 /** Each dimension's table and its column in usage_events. Fixed here; never taken from input. */
 export const DIMENSIONS = {
@@ -28,19 +29,22 @@ export class DiscoveryRepository {
   constructor(private readonly pool: Pool) {}
 
   async list(dimension: DimensionName, q: DimensionQuery): Promise<DimensionRow[]> {
-    const { table, column } = DIMENSIONS[dimension];
+    const table = ident(DIMENSIONS[dimension].table);
+    const column = ident(DIMENSIONS[dimension].column);
+    const project = bind(q.project);
+    const visible = bind(q.visible);
+    const from = bind(q.from);
     const { rows } = await this.pool.query<DimensionRow>(
-      `SELECT d.name, d.created_at FROM ${table} d
-       WHERE ($1::text IS NULL OR d.name > $1)
-         AND (($2::text IS NULL AND $3::timestamptz IS NULL AND $6::text[] IS NULL) OR EXISTS (
+      query(sql`SELECT d.name, d.created_at FROM ${table} d
+       WHERE (${q.after}::text IS NULL OR d.name > ${q.after})
+         AND ((${project}::text IS NULL AND ${from}::timestamptz IS NULL AND ${visible}::text[] IS NULL) OR EXISTS (
                SELECT 1 FROM usage_events e
                WHERE e.${column} = d.id
-                 AND ($2::text IS NULL OR e.project_id = (SELECT id FROM projects WHERE name = $2))
-                 AND ($6::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY($6)))
-                 AND ($3::timestamptz IS NULL OR (e.start_time >= $3 AND e.start_time < $4))))
+                 AND (${project}::text IS NULL OR e.project_id = (SELECT id FROM projects WHERE name = ${project}))
+                 AND (${visible}::text[] IS NULL OR e.project_id IN (SELECT id FROM projects WHERE name = ANY(${visible})))
+                 AND (${from}::timestamptz IS NULL OR (e.start_time >= ${from} AND e.start_time < ${q.to}))))
        ORDER BY d.name
-       LIMIT $5`,
-      [q.after, q.project, q.from, q.to, q.limit, q.visible],
+       LIMIT ${q.limit}`),
     );
     return rows;
   }
