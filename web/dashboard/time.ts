@@ -1,6 +1,7 @@
 /**
- * Calendar arithmetic in an IANA time zone, with nothing but Intl: local dates ('2026-10-25') to
- * instants and back, and the calendar periods meterql's statistics use (weeks from Monday).
+ * Instants as an IANA time zone's clock shows them, with nothing but Intl. The periods of a chart
+ * are meterql's (usageStatistics lists them); the one piece of calendar arithmetic left here turns
+ * the range pickers' local dates into the instants a query takes.
  */
 
 export type PeriodUnit = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
@@ -48,7 +49,7 @@ interface LocalTime {
   second: number;
 }
 
-export function localTime(instant: Date, timeZone: string): LocalTime {
+function localTime(instant: Date, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of partsFormatter(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -60,14 +61,6 @@ export function localTime(instant: Date, timeZone: string): LocalTime {
 function offsetAt(ms: number, timeZone: string): number {
   const t = localTime(new Date(ms), timeZone);
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant at which the zone's clock shows the given local time (the later one after a gap). */
-export function zonedInstant(year: number, month: number, day: number, hour: number, timeZone: string): Date {
-  const wall = Date.UTC(year, month - 1, day, hour);
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
-  return new Date(Math.max(first, second));
 }
 
 /** A local date, YYYY-MM-DD. */
@@ -90,16 +83,17 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/** Midnight of a local date in the zone. */
+/**
+ * Midnight of a local date in the zone (the later one after a gap): where a range picked as whole
+ * days starts or ends. The API takes instants and Intl only turns instants into local times, so
+ * this one inverse is still computed here.
+ */
 export function startOfDay(date: LocalDate, timeZone: string): Date {
   const [y, m, d] = split(date);
-  return zonedInstant(y, m, d, 0, timeZone);
-}
-
-/** The local date of an instant in the zone. */
-export function localDate(instant: Date, timeZone: string): LocalDate {
-  const t = localTime(instant, timeZone);
-  return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+  const wall = Date.UTC(y, m - 1, d);
+  const first = wall - offsetAt(wall, timeZone);
+  const second = wall - offsetAt(first, timeZone);
+  return new Date(Math.max(first, second));
 }
 
 /** The first and last local dates of the month that holds an instant. */
@@ -108,30 +102,6 @@ export function monthAround(instant: Date, timeZone: string): { from: LocalDate;
   const first = new Date(Date.UTC(t.year, t.month - 1, 1));
   const last = new Date(Date.UTC(t.year, t.month, 0));
   return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
-}
-
-const isMonday = (date: LocalDate) => {
-  const [y, m, d] = split(date);
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() === 1;
-};
-
-/**
- * The calendar periods over the local dates [from, to] (whole days), clipped to them as meterql
- * clips its first and last periods; at most `limit` of them.
- */
-export function periods(from: LocalDate, to: LocalDate, unit: PeriodUnit, timeZone: string, limit = 5000): Period[] {
-  const starts: Date[] = [];
-  const end = startOfDay(addDays(to, 1), timeZone);
-  if (unit === 'HOUR') {
-    for (let t = startOfDay(from, timeZone).getTime(); t < end.getTime() && starts.length < limit; t += 3_600_000) starts.push(new Date(t));
-  } else {
-    for (let date = from; date <= to && starts.length < limit; date = addDays(date, 1)) {
-      const boundary =
-        date === from || unit === 'DAY' || (unit === 'WEEK' && isMonday(date)) || (unit === 'MONTH' && date.endsWith('-01'));
-      if (boundary) starts.push(startOfDay(date, timeZone));
-    }
-  }
-  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? end }));
 }
 
 const labelFormats: Record<PeriodUnit, Intl.DateTimeFormatOptions> = {
