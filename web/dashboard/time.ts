@@ -57,6 +57,8 @@ function localTime(instant: Date, timeZone: string): LocalTime {
   return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
 }
 
+const HOUR = 3_600_000;
+
 /** How far the zone's clock is ahead of UTC at an instant, in ms. */
 function offsetAt(ms: number, timeZone: string): number {
   const t = localTime(new Date(ms), timeZone);
@@ -84,16 +86,19 @@ export function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 /**
- * Midnight of a local date in the zone (the later one after a gap): where a range picked as whole
- * days starts or ends. The API takes instants and Intl only turns instants into local times, so
- * this one inverse is still computed here.
+ * Midnight of a local date in the zone, read as PostgreSQL reads a local time, and so where
+ * meterql's periods of that day start: of two midnights (a clock set back over it) the later, and
+ * where the clock skips midnight, the end of the skip. The API takes instants and Intl only turns
+ * instants into local times, so this one inverse is still computed here, for the range pickers.
  */
 export function startOfDay(date: LocalDate, timeZone: string): Date {
   const [y, m, d] = split(date);
   const wall = Date.UTC(y, m - 1, d);
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
-  return new Date(Math.max(first, second));
+  // Clocks are less than 15 hours from UTC (since the 1800s): the offsets 15 hours either side
+  // are those before and after any change of the clock near this midnight.
+  const candidates = [wall - offsetAt(wall - 15 * HOUR, timeZone), wall - offsetAt(wall + 15 * HOUR, timeZone)];
+  const midnights = candidates.filter((t) => t + offsetAt(t, timeZone) === wall);
+  return new Date(Math.max(...(midnights.length > 0 ? midnights : candidates)));
 }
 
 /** The first and last local dates of the month that holds an instant. */
