@@ -96,6 +96,9 @@ describeBrowser('the usage dashboard, offline', () => {
     page
       .locator(`section[data-meter="${meter}"] [data-testid=per-period] tbody tr`)
       .evaluateAll((trs) => trs.map((tr) => ({ start: tr.getAttribute('data-start')!, end: tr.getAttribute('data-end')! })));
+  /** How the chart's table describes its periods, in order. */
+  const describedPeriods = (page: Page, meter: string) =>
+    page.locator(`section[data-meter="${meter}"] [data-testid=per-period] tbody tr td:first-child`).allTextContents();
   const expectedPerPeriod = (rows: Row[], field: 'user' | 'resource', starts: string[]) => {
     const table: Record<string, Record<string, number>> = Object.fromEntries(starts.map((s) => [s, {}]));
     for (const row of rows) table[row.periodStart][row[field]!] = row.sum;
@@ -271,6 +274,7 @@ describeBrowser('the usage dashboard, offline', () => {
     expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
     expect(received).toEqual(periods);
     expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
+    expect((await describedPeriods(page, 'cpu.hours')).filter((text) => text.endsWith(' h)'))).toEqual(['Sun, Oct 25, 2026 (25 h)']);
 
     // The chart's bars are the same periods: the 25-hour day's bar drills down to exactly that day.
     const order = expectedTop(await statistics(input), 'user').map((r) => r.group);
@@ -282,6 +286,28 @@ describeBrowser('the usage dashboard, offline', () => {
     const expected = await events({ from: periods[day].start, to: periods[day].end, meters: ['cpu.hours'], users: ['alice'] });
     expect(expected.length).toBe(25);
     expect((await shownEvents(page)).ranges).toEqual(['1–25 of 25']);
+    await expect(page.locator('section.drill').textContent()).resolves.toContain('cpu.hours · User alice · Sun, Oct 25, 2026 (25 h)');
+  });
+
+  test("hour by hour, Berlin's October 25th has the API's 25 periods, the repeated hour told apart by its offset", async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/dashboard?meter=cpu.hours&from=2026-10-25&to=2026-10-25&tz=Europe%2FBerlin&period=HOUR&group=USER&measure=sum`);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+
+    const input = { meters: ['cpu.hours'], from: '2026-10-24T22:00:00.000Z', to: '2026-10-25T23:00:00.000Z', timeZone: 'Europe/Berlin', groupBy: ['USER'] };
+    const { periods, rows } = await perPeriod({ ...input, period: { unit: 'HOUR' } });
+    expect(periods.length).toBe(25);
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
+    expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
+    const described = await describedPeriods(page, 'cpu.hours');
+    expect(new Set(described).size).toBe(25);
+    expect(described.slice(1, 5)).toEqual([
+      'Oct 25, 2026, 01:00 – 02:00 GMT+2',
+      'Oct 25, 2026, 02:00 GMT+2 – 02:00 GMT+1',
+      'Oct 25, 2026, 02:00 GMT+1 – 03:00',
+      'Oct 25, 2026, 03:00 – 04:00',
+    ]);
+    await screenshot(page, 'dashboard-dst-hours');
   });
 
   test('groups beyond the top eight are stacked as "Other", whose bar lists the events of all of them', async () => {

@@ -116,34 +116,54 @@ const labelFormats: Record<PeriodUnit, Intl.DateTimeFormatOptions> = {
   MONTH: { month: 'short', year: 'numeric' },
 };
 
+/**
+ * Whether the zone's clock shows an instant's time twice, an hour apart: the hour that repeats
+ * when the clock is set back. Such a time is written with its offset, so that the two differ.
+ */
+function repeatsHour(instant: Date, timeZone: string): boolean {
+  const local = instant.getTime() + offsetAt(instant.getTime(), timeZone);
+  return [-HOUR, HOUR].some((step) => {
+    const other = instant.getTime() + step;
+    return other + offsetAt(other, timeZone) === local;
+  });
+}
+
+/** An instant as the zone's clock shows it, in the given fields, 24-hour, with the offset where the hour repeats. */
+function clock(instant: Date, timeZone: string, fields: Intl.DateTimeFormatOptions): string {
+  const offset: Intl.DateTimeFormatOptions = repeatsHour(instant, timeZone) ? { timeZoneName: 'shortOffset' } : {};
+  return new Intl.DateTimeFormat(undefined, { ...fields, ...offset, timeZone, hourCycle: 'h23' }).format(instant);
+}
+
 /** A short label of a period's start, for an axis. */
 export function periodLabel(start: Date, unit: PeriodUnit, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
+  return unit === 'HOUR' ? clock(start, timeZone, labelFormats.HOUR) : new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
 }
 
 /** An instant as the zone's clock shows it, to the minute (or second, when it has seconds). */
 export function formatInstant(instant: Date, timeZone: string): string {
   const seconds = instant.getUTCSeconds() !== 0;
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
+  return clock(instant, timeZone, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     ...(seconds ? { second: '2-digit' } : {}),
-    hourCycle: 'h23',
-  }).format(instant);
+  });
 }
 
-/** A period as a reader would say it: "Mon, Oct 5, 2026", "week of Oct 5, 2026", "Oct 5, 14:00–15:00". */
+/**
+ * A period as a reader would say it: "Mon, Oct 5, 2026", "Sun, Oct 25, 2026 (25 h)" for a day
+ * whose clock changes, "Mon, Oct 5, 2026 – Sun, Oct 11, 2026", "Oct 5, 2026, 14:00 – 15:00".
+ */
 export function describePeriod(period: Period, unit: PeriodUnit, timeZone: string): string {
   const day = (d: Date) => new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  const hours = (period.end.getTime() - period.start.getTime()) / HOUR;
   switch (unit) {
     case 'HOUR':
-      return `${formatInstant(period.start, timeZone)} – ${new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(period.end)}`;
+      return `${formatInstant(period.start, timeZone)} – ${clock(period.end, timeZone, { hour: '2-digit', minute: '2-digit' })}`;
     case 'DAY':
-      return day(period.start);
+      return hours === 24 ? day(period.start) : `${day(period.start)} (${hours} h)`;
     case 'WEEK':
       return `${day(period.start)} – ${day(new Date(period.end.getTime() - 1))}`;
     case 'MONTH':
