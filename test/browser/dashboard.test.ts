@@ -24,6 +24,9 @@ interface Row {
 const STATISTICS = `query ($input: UsageStatisticsInput!) {
   usageStatistics(input: $input) { rows { meter periodStart periodEnd user resource count sum weightedSum } }
 }`;
+const PER_PERIOD = `query ($input: UsageStatisticsInput!) {
+  usageStatistics(input: $input) { periods { start end } rows { meter periodStart periodEnd user resource count sum weightedSum } }
+}`;
 const EVENTS = `query ($filter: UsageEventFilter!, $after: String) {
   usageEvents(filter: $filter, first: 1000, after: $after) { edges { node { id volume } } pageInfo { hasNextPage endCursor } }
 }`;
@@ -40,6 +43,8 @@ describeBrowser('the usage dashboard, offline', () => {
 
   const statistics = async (input: Record<string, unknown>): Promise<Row[]> =>
     dataOf(await api.gql<{ usageStatistics: { rows: Row[] } }>(STATISTICS, { input })).usageStatistics.rows;
+  const perPeriod = async (input: Record<string, unknown>): Promise<{ periods: { start: string; end: string }[]; rows: Row[] }> =>
+    dataOf(await api.gql<{ usageStatistics: { periods: { start: string; end: string }[]; rows: Row[] } }>(PER_PERIOD, { input })).usageStatistics;
   const events = async (filter: Record<string, unknown>) => {
     const all: { id: string; volume: number }[] = [];
     for (let after: string | null = null; ; ) {
@@ -86,6 +91,14 @@ describeBrowser('the usage dashboard, offline', () => {
       ),
     );
   };
+  /** The periods of the chart's table, [start, end), as shown. */
+  const shownPeriods = (page: Page, meter: string) =>
+    page
+      .locator(`section[data-meter="${meter}"] [data-testid=per-period] tbody tr`)
+      .evaluateAll((trs) => trs.map((tr) => ({ start: tr.getAttribute('data-start')!, end: tr.getAttribute('data-end')! })));
+  /** How the chart's table describes its periods, in order. */
+  const describedPeriods = (page: Page, meter: string) =>
+    page.locator(`section[data-meter="${meter}"] [data-testid=per-period] tbody tr td:first-child`).allTextContents();
   const expectedPerPeriod = (rows: Row[], field: 'user' | 'resource', starts: string[]) => {
     const table: Record<string, Record<string, number>> = Object.fromEntries(starts.map((s) => [s, {}]));
     for (const row of rows) table[row.periodStart][row[field]!] = row.sum;
@@ -243,6 +256,58 @@ describeBrowser('the usage dashboard, offline', () => {
     } finally {
       await other.close();
     }
+  });
+
+  test("the chart's periods are the API's: Berlin's October 25th has 25 hours, and its bar lists them", async () => {
+    const { page } = browser;
+    const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('DashboardStatistics'));
+    await page.goto(`${origin}/dashboard?meter=cpu.hours&from=2026-10-20&to=2026-10-31&tz=Europe%2FBerlin&period=DAY&group=USER&measure=sum`);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+    const received = (await (await answer).json()).data.perPeriod.periods.map(({ start, end }: { start: string; end: string }) => ({ start, end }));
+
+    // October 20th to 31st in Berlin: summer time (UTC+2) until 03:00 on the 25th, then UTC+1.
+    const input = { meters: ['cpu.hours'], from: '2026-10-19T22:00:00.000Z', to: '2026-10-31T23:00:00.000Z', timeZone: 'Europe/Berlin', groupBy: ['USER'] };
+    const { periods, rows } = await perPeriod({ ...input, period: { unit: 'DAY' } });
+    expect(periods.length).toBe(12);
+    const day = periods.findIndex((p) => p.start === '2026-10-24T22:00:00.000Z');
+    expect(periods[day]).toEqual({ start: '2026-10-24T22:00:00.000Z', end: '2026-10-25T23:00:00.000Z' });
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
+    expect(received).toEqual(periods);
+    expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
+    expect((await describedPeriods(page, 'cpu.hours')).filter((text) => text.endsWith(' h)'))).toEqual(['Sun, Oct 25, 2026 (25 h)']);
+
+    // The chart's bars are the same periods: the 25-hour day's bar drills down to exactly that day.
+    const order = expectedTop(await statistics(input), 'user').map((r) => r.group);
+    const stacks = periods.map((p) => order.map((user) => rows.find((r) => r.periodStart === p.start && r.user === user)?.sum ?? 0));
+    await clickSegment(page, 'cpu.hours', stacks, day, order.indexOf('alice'));
+    await page.locator('[data-testid=events] tbody tr').first().waitFor();
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('drill.from'), params.get('drill.to'), params.getAll('drill.group')]).toEqual([periods[day].start, periods[day].end, ['alice']]);
+    const expected = await events({ from: periods[day].start, to: periods[day].end, meters: ['cpu.hours'], users: ['alice'] });
+    expect(expected.length).toBe(25);
+    expect((await shownEvents(page)).ranges).toEqual(['1–25 of 25']);
+    await expect(page.locator('section.drill').textContent()).resolves.toContain('cpu.hours · User alice · Sun, Oct 25, 2026 (25 h)');
+  });
+
+  test("hour by hour, Berlin's October 25th has the API's 25 periods, the repeated hour told apart by its offset", async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/dashboard?meter=cpu.hours&from=2026-10-25&to=2026-10-25&tz=Europe%2FBerlin&period=HOUR&group=USER&measure=sum`);
+    await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
+
+    const input = { meters: ['cpu.hours'], from: '2026-10-24T22:00:00.000Z', to: '2026-10-25T23:00:00.000Z', timeZone: 'Europe/Berlin', groupBy: ['USER'] };
+    const { periods, rows } = await perPeriod({ ...input, period: { unit: 'HOUR' } });
+    expect(periods.length).toBe(25);
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
+    expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
+    const described = await describedPeriods(page, 'cpu.hours');
+    expect(new Set(described).size).toBe(25);
+    expect(described.slice(1, 5)).toEqual([
+      'Oct 25, 2026, 01:00 – 02:00 GMT+2',
+      'Oct 25, 2026, 02:00 GMT+2 – 02:00 GMT+1',
+      'Oct 25, 2026, 02:00 GMT+1 – 03:00',
+      'Oct 25, 2026, 03:00 – 04:00',
+    ]);
+    await screenshot(page, 'dashboard-dst-hours');
   });
 
   test('groups beyond the top eight are stacked as "Other", whose bar lists the events of all of them', async () => {

@@ -7,7 +7,7 @@ import { Events } from './Events';
 import { MeterPanel } from './MeterPanel';
 import { chartModel, totals, type ChartModel, type TotalRow } from './model';
 import { CATALOG, PROJECTS, STATISTICS, type CatalogData, type ProjectsData, type StatisticsData, type StatisticsInput } from './queries';
-import { addDays, browserTimeZone, describePeriod, formatInstant, monthAround, periods, startOfDay, type Period } from './time';
+import { addDays, browserTimeZone, describePeriod, formatInstant, monthAround, startOfDay } from './time';
 import { GROUPS, readView, writeView, type Drill, type PartialView, type View } from './view';
 
 // Wide enough for any usage a meterql holds: the latest record's month is the default range.
@@ -102,8 +102,7 @@ function Dashboard({ view, catalog, update }: DashboardProps) {
   // urql keeps a result while the next one is on its way: it belongs to the view it was asked for,
   // and is shown with that view, faded, until the new one arrives.
   const fresh = statistics.data && JSON.stringify(statistics.operation?.variables) === JSON.stringify({ perPeriod, total }) ? statistics.data : undefined;
-  const calendar = useMemo(() => periods(view.from, view.to, view.period, view.timeZone), [view.from, view.to, view.period, view.timeZone]);
-  const computed = useMemo(() => (fresh ? { view, data: fresh, panels: meterPanels(view, fresh, calendar, catalog) } : null), [fresh, view, calendar, catalog]);
+  const computed = useMemo(() => (fresh ? { view, data: fresh, panels: meterPanels(view, fresh, catalog) } : null), [fresh, view, catalog]);
   const last = useRef(computed);
   if (computed) last.current = computed;
   const shown = computed ?? last.current;
@@ -172,8 +171,9 @@ interface Panel {
   model: ChartModel;
 }
 
-function meterPanels(view: View, data: StatisticsData, calendar: Period[], catalog: CatalogData): Panel[] {
+function meterPanels(view: View, data: StatisticsData, catalog: CatalogData): Panel[] {
   const field = GROUPS[view.group].row;
+  const periods = data.perPeriod.periods.map((p) => ({ start: new Date(p.start), end: new Date(p.end) }));
   return view.meters.map((meter) => {
     const unit = catalog.meters.find((m) => m.name === meter)?.unit ?? '';
     const ordered = totals(
@@ -182,7 +182,7 @@ function meterPanels(view: View, data: StatisticsData, calendar: Period[], catal
       view.measure,
     );
     const rows = data.perPeriod.rows.filter((r) => r.meter === meter);
-    return { meter, unit, ordered, model: chartModel(meter, unit, calendar, rows, ordered, field, view.measure) };
+    return { meter, unit, ordered, model: chartModel(meter, unit, periods, rows, ordered, field, view.measure) };
   });
 }
 

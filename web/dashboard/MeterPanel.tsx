@@ -115,7 +115,7 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
                 </thead>
                 <tbody>
                   {model.periods.map((period, i) => (
-                    <tr key={period.start.toISOString()} data-start={period.start.toISOString()}>
+                    <tr key={period.start.toISOString()} data-start={period.start.toISOString()} data-end={period.end.toISOString()}>
                       <td>{describePeriod(period, view.period, view.timeZone)}</td>
                       {model.series.map((s, j) => (
                         <td key={j} className="num" data-series={s.name} data-value={s.values[i]}>

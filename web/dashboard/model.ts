@@ -51,24 +51,19 @@ export function totals(rows: StatisticsRow[], field: GroupRowField, measure: Mea
 }
 
 /**
- * The stacked bars of one meter: a series per top group, in the order of the totals, and one
- * "Other" for the rest. Periods are the calendar's, plus any the rows name that it does not.
+ * The stacked bars of one meter over the periods meterql listed for the query: a series per top
+ * group, in the order of the totals, and one "Other" for the rest.
  */
 export function chartModel(
   meter: string,
   unit: string,
-  calendar: Period[],
+  periods: Period[],
   periodRows: StatisticsRow[],
   ordered: TotalRow[],
   field: GroupRowField,
   measure: Measure,
 ): ChartModel {
-  const byStart = new Map(calendar.map((p) => [p.start.getTime(), p]));
-  for (const row of periodRows) {
-    const start = Date.parse(row.periodStart);
-    if (!byStart.has(start)) byStart.set(start, { start: new Date(start), end: new Date(Date.parse(row.periodEnd)) });
-  }
-  const periods = [...byStart.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
+  // Every row's periodStart is the start of one of the periods: meterql bucketed it there.
   const index = new Map(periods.map((p, i) => [p.start.getTime(), i]));
 
   const ownSeries = ordered.length <= TOP_GROUPS + 1 ? ordered : ordered.slice(0, TOP_GROUPS);

@@ -46,10 +46,15 @@ export interface ProjectsData {
 
 const ROW_FIELDS = `meter unit periodStart periodEnd user project resource computeProject source partition priority count sum weightedSum`;
 
-/** The chart's rows (per period) and the table's (over the whole range), in one request. */
+/**
+ * The chart's periods and rows and the table's rows (over the whole range), in one request. The
+ * periods are every one of the range, rows or none, as meterql bucketed the rows: its calendar of
+ * the zone, with a DST day of 23 or 25 hours.
+ */
 export const STATISTICS = gql`
   query DashboardStatistics($perPeriod: UsageStatisticsInput!, $total: UsageStatisticsInput!) {
     perPeriod: usageStatistics(input: $perPeriod) {
+      periods { start end }
       rows { ${ROW_FIELDS} }
     }
     total: usageStatistics(input: $total) {
@@ -76,7 +81,7 @@ export interface StatisticsRow {
 }
 
 export interface StatisticsData {
-  perPeriod: { rows: StatisticsRow[] };
+  perPeriod: { periods: { start: string; end: string }[]; rows: StatisticsRow[] };
   total: { rows: StatisticsRow[] };
 }
 

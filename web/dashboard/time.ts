@@ -1,6 +1,7 @@
 /**
- * Calendar arithmetic in an IANA time zone, with nothing but Intl: local dates ('2026-10-25') to
- * instants and back, and the calendar periods meterql's statistics use (weeks from Monday).
+ * Instants as an IANA time zone's clock shows them, with nothing but Intl. The periods of a chart
+ * are meterql's (usageStatistics lists them); the one piece of calendar arithmetic left here turns
+ * the range pickers' local dates into the instants a query takes.
  */
 
 export type PeriodUnit = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
@@ -48,7 +49,7 @@ interface LocalTime {
   second: number;
 }
 
-export function localTime(instant: Date, timeZone: string): LocalTime {
+function localTime(instant: Date, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of partsFormatter(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -56,18 +57,12 @@ export function localTime(instant: Date, timeZone: string): LocalTime {
   return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
 }
 
+const HOUR = 3_600_000;
+
 /** How far the zone's clock is ahead of UTC at an instant, in ms. */
 function offsetAt(ms: number, timeZone: string): number {
   const t = localTime(new Date(ms), timeZone);
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant at which the zone's clock shows the given local time (the later one after a gap). */
-export function zonedInstant(year: number, month: number, day: number, hour: number, timeZone: string): Date {
-  const wall = Date.UTC(year, month - 1, day, hour);
-  const first = wall - offsetAt(wall, timeZone);
-  const second = wall - offsetAt(first, timeZone);
-  return new Date(Math.max(first, second));
 }
 
 /** A local date, YYYY-MM-DD. */
@@ -90,16 +85,20 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/** Midnight of a local date in the zone. */
+/**
+ * Midnight of a local date in the zone, read as PostgreSQL reads a local time, and so where
+ * meterql's periods of that day start: of two midnights (a clock set back over it) the later, and
+ * where the clock skips midnight, the end of the skip. The API takes instants and Intl only turns
+ * instants into local times, so this one inverse is still computed here, for the range pickers.
+ */
 export function startOfDay(date: LocalDate, timeZone: string): Date {
   const [y, m, d] = split(date);
-  return zonedInstant(y, m, d, 0, timeZone);
-}
-
-/** The local date of an instant in the zone. */
-export function localDate(instant: Date, timeZone: string): LocalDate {
-  const t = localTime(instant, timeZone);
-  return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+  const wall = Date.UTC(y, m - 1, d);
+  // Clocks are less than 15 hours from UTC (since the 1800s): the offsets 15 hours either side
+  // are those before and after any change of the clock near this midnight.
+  const candidates = [wall - offsetAt(wall - 15 * HOUR, timeZone), wall - offsetAt(wall + 15 * HOUR, timeZone)];
+  const midnights = candidates.filter((t) => t + offsetAt(t, timeZone) === wall);
+  return new Date(Math.max(...(midnights.length > 0 ? midnights : candidates)));
 }
 
 /** The first and last local dates of the month that holds an instant. */
@@ -110,30 +109,6 @@ export function monthAround(instant: Date, timeZone: string): { from: LocalDate;
   return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
 }
 
-const isMonday = (date: LocalDate) => {
-  const [y, m, d] = split(date);
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() === 1;
-};
-
-/**
- * The calendar periods over the local dates [from, to] (whole days), clipped to them as meterql
- * clips its first and last periods; at most `limit` of them.
- */
-export function periods(from: LocalDate, to: LocalDate, unit: PeriodUnit, timeZone: string, limit = 5000): Period[] {
-  const starts: Date[] = [];
-  const end = startOfDay(addDays(to, 1), timeZone);
-  if (unit === 'HOUR') {
-    for (let t = startOfDay(from, timeZone).getTime(); t < end.getTime() && starts.length < limit; t += 3_600_000) starts.push(new Date(t));
-  } else {
-    for (let date = from; date <= to && starts.length < limit; date = addDays(date, 1)) {
-      const boundary =
-        date === from || unit === 'DAY' || (unit === 'WEEK' && isMonday(date)) || (unit === 'MONTH' && date.endsWith('-01'));
-      if (boundary) starts.push(startOfDay(date, timeZone));
-    }
-  }
-  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? end }));
-}
-
 const labelFormats: Record<PeriodUnit, Intl.DateTimeFormatOptions> = {
   HOUR: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
   DAY: { month: 'short', day: 'numeric' },
@@ -141,34 +116,54 @@ const labelFormats: Record<PeriodUnit, Intl.DateTimeFormatOptions> = {
   MONTH: { month: 'short', year: 'numeric' },
 };
 
+/**
+ * Whether the zone's clock shows an instant's time twice, an hour apart: the hour that repeats
+ * when the clock is set back. Such a time is written with its offset, so that the two differ.
+ */
+function repeatsHour(instant: Date, timeZone: string): boolean {
+  const local = instant.getTime() + offsetAt(instant.getTime(), timeZone);
+  return [-HOUR, HOUR].some((step) => {
+    const other = instant.getTime() + step;
+    return other + offsetAt(other, timeZone) === local;
+  });
+}
+
+/** An instant as the zone's clock shows it, in the given fields, 24-hour, with the offset where the hour repeats. */
+function clock(instant: Date, timeZone: string, fields: Intl.DateTimeFormatOptions): string {
+  const offset: Intl.DateTimeFormatOptions = repeatsHour(instant, timeZone) ? { timeZoneName: 'shortOffset' } : {};
+  return new Intl.DateTimeFormat(undefined, { ...fields, ...offset, timeZone, hourCycle: 'h23' }).format(instant);
+}
+
 /** A short label of a period's start, for an axis. */
 export function periodLabel(start: Date, unit: PeriodUnit, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
+  return unit === 'HOUR' ? clock(start, timeZone, labelFormats.HOUR) : new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
 }
 
 /** An instant as the zone's clock shows it, to the minute (or second, when it has seconds). */
 export function formatInstant(instant: Date, timeZone: string): string {
   const seconds = instant.getUTCSeconds() !== 0;
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
+  return clock(instant, timeZone, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     ...(seconds ? { second: '2-digit' } : {}),
-    hourCycle: 'h23',
-  }).format(instant);
+  });
 }
 
-/** A period as a reader would say it: "Mon, Oct 5, 2026", "week of Oct 5, 2026", "Oct 5, 14:00–15:00". */
+/**
+ * A period as a reader would say it: "Mon, Oct 5, 2026", "Sun, Oct 25, 2026 (25 h)" for a day
+ * whose clock changes, "Mon, Oct 5, 2026 – Sun, Oct 11, 2026", "Oct 5, 2026, 14:00 – 15:00".
+ */
 export function describePeriod(period: Period, unit: PeriodUnit, timeZone: string): string {
   const day = (d: Date) => new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  const hours = (period.end.getTime() - period.start.getTime()) / HOUR;
   switch (unit) {
     case 'HOUR':
-      return `${formatInstant(period.start, timeZone)} – ${new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(period.end)}`;
+      return `${formatInstant(period.start, timeZone)} – ${clock(period.end, timeZone, { hour: '2-digit', minute: '2-digit' })}`;
     case 'DAY':
-      return day(period.start);
+      return hours === 24 ? day(period.start) : `${day(period.start)} (${hours} h)`;
     case 'WEEK':
       return `${day(period.start)} – ${day(new Date(period.end.getTime() - 1))}`;
     case 'MONTH':
