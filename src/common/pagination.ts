@@ -1,9 +1,9 @@
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
-import { Problems, type Path } from '../errors/errors';
+import { DEFAULT_LIMITS } from '../config';
+import type { Path, Problems } from '../errors/errors';
 
 export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -16,7 +16,7 @@ export class PageInfo {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}; at most ${MAX_PAGE_SIZE} unless the server sets another limit).` })
+  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}; at most ${DEFAULT_LIMITS.maxPageSize} unless the server sets another limit).` })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
