@@ -4,11 +4,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { GraphQLError, OperationTypeNode, type ASTVisitor, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Limits } from './config';
 import { createContext, type Context } from './context';
-import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
+import { errorAnswer, formatError, requestFailure, requestIdPlugin, type ErrorAnswer } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
 import { inputGuardPlugin } from './http/input-guard';
 import { webPages } from './http/web';
@@ -170,9 +170,7 @@ function deadline(ms: number): RequestHandler {
     if (ms <= 0) return next();
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      res.status(503).json({
-        errors: [{ message: `The request was not answered within ${ms} ms`, extensions: { code: 'TIMEOUT' } }],
-      });
+      answer(res, errorAnswer('TIMEOUT', `The request was not answered within ${ms} ms`));
     }, ms);
     res.on('close', () => clearTimeout(timer));
     next();
@@ -184,13 +182,15 @@ function jsonErrors(limits: Limits): ErrorRequestHandler {
   return (error: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return; // answered already: the deadline passed
     if (error.type === 'entity.too.large') {
-      res.status(413).json({
-        errors: [{ message: `The request body is larger than ${limits.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-      });
+      answer(res, errorAnswer('PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes`));
     } else if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      answer(res, errorAnswer('BAD_REQUEST', 'The request body is not valid JSON'));
     } else {
       next(error);
     }
   };
+}
+
+function answer(res: Response, { status, body }: ErrorAnswer): void {
+  res.status(status).json(body);
 }

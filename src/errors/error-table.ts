@@ -3,6 +3,12 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, infrastructureError, ValidationError, type ErrorCategory } from './errors';
 
+/**
+ * Refusals of an HTTP request before GraphQL reads it, which no domain error describes: a body
+ * larger than the limit, a body that is not JSON.
+ */
+export type RequestRefusal = 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST';
+
 /** The one place where a domain error category becomes a client-visible code. */
 export const errorCodes = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -21,14 +27,16 @@ const retryable = {
   TIMEOUT: false,
 } as const satisfies Record<ErrorCategory, boolean>;
 
-/** The HTTP status of a request that a domain error ends before any field runs. */
+/** The HTTP status of a request that a domain error, or a refusal, ends before any field runs. */
 const requestStatus = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   UNAVAILABLE: 503,
   TIMEOUT: 503,
-} as const satisfies Record<ErrorCategory, number>;
+  PAYLOAD_TOO_LARGE: 413,
+  BAD_REQUEST: 400,
+} as const satisfies Record<ErrorCategory | RequestRefusal, number>;
 
 /**
  * A domain error that ends the request before any field runs, as Apollo answers it when the
@@ -37,6 +45,27 @@ const requestStatus = {
  */
 export function requestFailure(domain: DomainError): GraphQLError {
   return new GraphQLError(domain.message, { originalError: domain, extensions: { http: { status: requestStatus[domain.category] } } });
+}
+
+/** An answer written outside GraphQL: its HTTP status and its body, shaped as GraphQL's. */
+export interface ErrorAnswer {
+  status: number;
+  body: { errors: [GraphQLFormattedError] };
+}
+
+/**
+ * The answer to a request that ends before GraphQL runs (its body refused, its deadline passed),
+ * in the shape of a GraphQL answer, so that a client reads every error the same way: its
+ * category's status, and one error with the message and the category's code (retryable when it is).
+ */
+export function errorAnswer(kind: ErrorCategory | RequestRefusal, message: string): ErrorAnswer {
+  return { status: requestStatus[kind], body: { errors: [{ message, extensions: extensionsOf(kind) }] } };
+}
+
+/** What every error of a category (or refusal) says of itself: its code, and whether a resend may succeed. */
+function extensionsOf(kind: ErrorCategory | RequestRefusal): Record<string, unknown> {
+  if (kind === 'PAYLOAD_TOO_LARGE' || kind === 'BAD_REQUEST') return { code: kind };
+  return retryable[kind] ? { code: errorCodes[kind], retryable: true } : { code: errorCodes[kind] };
 }
 
 /** graphql-js's own words when a request's variables have more than 50 problems. */
@@ -85,9 +114,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const domain = domainErrorOf(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (domain) {
-    const extensions: Record<string, unknown> = { code: errorCodes[domain.category] };
+    const extensions = extensionsOf(domain.category);
     if (domain instanceof ValidationError) extensions.problems = domain.problems.map((p) => ({ path: p.path, message: p.message }));
-    if (retryable[domain.category]) extensions.retryable = true;
     return { ...base, message: domain.message, extensions };
   }
   const code = requestErrorCode(formatted.extensions?.code, error);

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, visit, type ValueNode } from 'graphql';
+import { Kind, visit, type ValueNode } from 'graphql';
 import { checkInput } from '../common/input-guard';
+import { requestFailure } from '../errors/error-table';
 import { Problems, ValidationError } from '../errors/errors';
 
 /**
@@ -28,8 +29,7 @@ export function inputGuardPlugin(): ApolloServerPlugin {
             });
           }
           if (problems.count === 0) return;
-          const error = new ValidationError([...problems.all]);
-          throw new GraphQLError(error.message, { originalError: error, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          throw requestFailure(new ValidationError([...problems.all]));
         },
       };
     },

@@ -99,4 +99,16 @@ describe('discovery', () => {
     const backwards = await api.gql('{ projects(filter: { from: "2026-04-01T00:00:00Z", to: "2026-04-01T00:00:00Z" }) { edges { cursor } } }');
     expect(backwards.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['filter', 'to'], message: 'must be after from' }] });
   });
+
+  test('a forged cursor is refused at after: a name with a NUL character, or a name and more', async () => {
+    const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['u\u0000'], ['u', 1]]) {
+      for (const field of ['users', 'projects', 'computeProjects', 'sources']) {
+        const response = await api.gql(`query P($after: String) { ${field}(after: $after) { edges { cursor } } }`, { after: forged(key) });
+        expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }] });
+      }
+      const resources = await api.gql('query R($after: String) { resources(after: $after) { edges { cursor } } }', { after: forged(key) });
+      expect(resources.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'] }] });
+    }
+  });
 });

@@ -131,6 +131,14 @@ describe('usageEvents', () => {
     ]);
   });
 
+  test('a forged cursor whose values the statement could not take is refused at after', async () => {
+    const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['-271821-04-20T00:00:00.000Z', '1'], ['2026-05-20T00:00:00.000Z', '9999999999999999999'], ['2026-05-20', '1'], ['2026-05-20T00:00:00.000Z', 1]]) {
+      const response = await api.gql(EVENTS, { filter: MAY, after: forged(key) });
+      expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }] });
+    }
+  });
+
   test('a page of 1,000 events selecting every nested object runs a constant number of statements', async () => {
     await t.services.ingestion.reportUsage(SYSTEM, 
       Array.from({ length: 1000 }, (_, i) => ({

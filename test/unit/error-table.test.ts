@@ -1,7 +1,7 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { GraphQLError } from 'graphql';
 import { DatabaseError } from 'pg';
-import { formatError, requestFailure } from '../../src/errors/error-table';
+import { errorAnswer, formatError, requestFailure } from '../../src/errors/error-table';
 import { ForbiddenError, infrastructureError, TimeoutError, UnavailableError, ValidationError } from '../../src/errors/errors';
 import { Prisma } from '../../src/generated/prisma/client';
 
@@ -169,4 +169,16 @@ test('a domain error that ends a request before any field runs has its HTTP stat
     path: undefined,
     extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
   });
+});
+
+test('an answer written before GraphQL runs is shaped as a GraphQL answer, with the status and code of its category', () => {
+  expect(errorAnswer('TIMEOUT', 'The request was not answered within 5 ms')).toEqual({
+    status: 503,
+    body: { errors: [{ message: 'The request was not answered within 5 ms', extensions: { code: 'TIMEOUT' } }] },
+  });
+  expect(errorAnswer('PAYLOAD_TOO_LARGE', 'too large')).toEqual({ status: 413, body: { errors: [{ message: 'too large', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] } });
+  expect(errorAnswer('BAD_REQUEST', 'not JSON')).toEqual({ status: 400, body: { errors: [{ message: 'not JSON', extensions: { code: 'BAD_REQUEST' } }] } });
+  // The same code and retryable as formatError gives the category's errors.
+  expect(errorAnswer('UNAVAILABLE', 'down')).toEqual({ status: 503, body: { errors: [{ message: 'down', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] } });
+  expect(errorAnswer('FORBIDDEN', 'no').status).toBe(403);
 });

@@ -1,14 +1,30 @@
-import type { AuthChecker } from 'type-graphql';
+import type { AuthCheckerFn } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError, type DomainError } from '../../errors/errors';
 import type { Caller } from './auth.types';
+
+/** What a request's context knows of its caller. */
+interface CallerContext {
+  caller: Caller | null;
+  /** Why there is no caller, when credentials were sent but could not be checked. */
+  authError?: DomainError;
+}
+
+/**
+ * The caller of a request, for a resolver behind @Authorized: authChecker lets it run only with
+ * one. Without one it throws as authChecker does, unauthenticated (or why the key could not be
+ * checked), never a null caller that a service would read as nobody, or fail on.
+ */
+export function callerOf(context: CallerContext): Caller {
+  if (!context.caller) throw context.authError ?? new UnauthenticatedError('An API key is required: send "Authorization: Bearer <API key>"');
+  return context.caller;
+}
 
 /**
  * type-graphql's check behind @Authorized(roles): no caller is unauthenticated, a caller whose
  * role is not among the field's roles is forbidden. Project limits are applied by the services.
  */
-export const authChecker: AuthChecker<{ caller: Caller | null; authError?: DomainError }, string> = ({ context }, roles) => {
-  const { caller } = context;
-  if (!caller) throw context.authError ?? new UnauthenticatedError('An API key is required: send "Authorization: Bearer <API key>"');
+export const authChecker: AuthCheckerFn<CallerContext, string> = ({ context }, roles) => {
+  const caller = callerOf(context);
   if (roles.length > 0 && !roles.includes(caller.role)) {
     throw new ForbiddenError(`A ${caller.role.toLowerCase()} key may not do this (it needs one of: ${roles.join(', ').toLowerCase()})`);
   }

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { ADMIN, READER } from '../auth/auth.checker';
+import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import { ChargebackInput, ChargebackReport } from './chargeback.types';
 
 @Resolver()
@@ -12,6 +12,6 @@ export class ChargebackResolver {
   })
   @Authorized(ADMIN, READER)
   chargeback(@Arg('input', () => ChargebackInput) input: ChargebackInput, @Ctx() ctx: Context): Promise<ChargebackReport> {
-    return ctx.services.chargeback.report(ctx.caller!, input);
+    return ctx.services.chargeback.report(callerOf(ctx), input);
   }
 }

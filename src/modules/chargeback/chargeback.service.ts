@@ -1,12 +1,11 @@
-import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
-import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
-import { estimatePeriods, PeriodUnit } from '../usage/usage.calendar';
+import type { TimeZones } from '../../common/time-zones';
 import { fromDbChargebackRow } from './chargeback.mapping';
 import type { ChargebackRepository } from './chargeback.repository';
 import { ChargebackPeriod, type ChargebackInput, type ChargebackReport } from './chargeback.types';
+import { checkChargebackInput } from './chargeback.validation';
 
 /** Chargeback: usage and fixed costs as money per project, priced at query time. */
 export class ChargebackService {
@@ -19,16 +18,12 @@ export class ChargebackService {
 
   async report(caller: Caller, input: ChargebackInput): Promise<ChargebackReport> {
     const problems = new Problems();
-    checkTimeRange(input, problems, ['input']);
-    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
-    await this.zones.check(timeZone, problems, ['input', 'timeZone']);
-    // Days are computed for PERIOD too: it is their sum.
-    if (input.from < input.to && estimatePeriods(input.from, input.to, { unit: PeriodUnit.DAY, size: 1 }) > this.options.maxPeriods) {
-      problems.add(['input', 'to'], `[from, to) holds more than ${this.options.maxPeriods} days; use a shorter range`);
-    }
-    const meterIds = input.meters?.length ? await this.catalog.meterIds(input.meters, problems, ['input', 'meters']) : null;
+    const { timeZone, period, detail, meterIds } = await checkChargebackInput(input, problems, {
+      maxPeriods: this.options.maxPeriods,
+      zones: this.zones,
+      catalog: this.catalog,
+    });
     problems.throwIfAny();
-    const period = input.period ?? ChargebackPeriod.PERIOD;
     const rows = await this.repository.report({
       projects: visibleProjects(input.projects, caller),
       meterIds,
@@ -36,7 +31,7 @@ export class ChargebackService {
       to: input.to,
       timeZone,
       daily: period === ChargebackPeriod.DAILY,
-      detail: input.detail ?? false,
+      detail,
     });
     return { from: input.from, to: input.to, timeZone, period, rows: rows.map(fromDbChargebackRow) };
   }

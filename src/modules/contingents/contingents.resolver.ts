@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ADMIN, READER } from '../auth/auth.checker';
+import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
 import { Meter } from '../catalog/catalog.types';
@@ -20,7 +20,7 @@ export class ContingentsResolver {
     @Arg('from', () => DateTimeScalar, { nullable: true }) from?: Date | null,
     @Arg('to', () => DateTimeScalar, { nullable: true }) to?: Date | null,
   ): Promise<Contingent[]> {
-    return ctx.services.contingents.contingents(ctx.caller!, { project, meter, from, to });
+    return ctx.services.contingents.contingents(callerOf(ctx), { project, meter, from, to });
   }
 
   @Query(() => [ContingentStatus], {
@@ -34,7 +34,7 @@ export class ContingentsResolver {
     @Arg('project', () => String) project: string,
     @Arg('at', () => DateTimeScalar) at: Date,
   ): Promise<ContingentStatus[]> {
-    return ctx.services.contingents.status(ctx.caller!, project, at);
+    return ctx.services.contingents.status(callerOf(ctx), project, at);
   }
 
   @FieldResolver(() => Meter)

@@ -1,9 +1,12 @@
-import { pageRequest, toPage, type Page } from '../../common/pagination';
+import { nameCursor, pageRequest, toPage, type Page } from '../../common/pagination';
 import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import type { Caller } from '../auth/auth.types';
-import type { DimensionName, DiscoveryRepository } from './discovery.repository';
+import type { DimensionName, DimensionRow, DiscoveryRepository } from './discovery.repository';
 import type { DiscoveryFilter } from './discovery.types';
+
+/** Names are paged in their order. */
+const NAME_CURSOR = nameCursor((row: DimensionRow) => row.name);
 
 export interface Named {
   name: string;
@@ -24,8 +27,7 @@ export class DiscoveryService {
     page: { first?: number | null; after?: string | null },
   ): Promise<Page<Named>> {
     const problems = new Problems();
-    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
-    if (after && typeof after[0] !== 'string') problems.add(['after'], 'is not a cursor returned by this query');
+    const { first, after } = pageRequest(page, problems, { maxPageSize: this.limits.maxPageSize, cursor: NAME_CURSOR });
     const from = filter?.from ?? null;
     const to = filter?.to ?? null;
     if ((from === null) !== (to === null)) problems.add(['filter', from === null ? 'from' : 'to'], 'from and to go together');
@@ -37,9 +39,9 @@ export class DiscoveryService {
       visible: caller.projects ? [...caller.projects] : null,
       from,
       to,
-      after: (after?.[0] as string | undefined) ?? null,
+      after: after ?? null,
       limit: first + 1,
     });
-    return toPage(rows, first, (r) => [r.name], (r) => ({ name: r.name, firstSeen: r.created_at }));
+    return toPage(rows, first, NAME_CURSOR, (r) => ({ name: r.name, firstSeen: r.created_at }));
   }
 }

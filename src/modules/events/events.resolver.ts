@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { ADMIN, READER } from '../auth/auth.checker';
+import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
 import { JSONObjectScalar } from '../../common/scalars';
@@ -19,7 +19,7 @@ export class EventsResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg('orderBy', () => UsageEventOrder, { nullable: true, defaultValue: UsageEventOrder.START_ASC }) orderBy: UsageEventOrder,
   ): Promise<UsageEventConnection> {
-    return ctx.services.events.events(ctx.caller!, filter, page, orderBy);
+    return ctx.services.events.events(callerOf(ctx), filter, page, orderBy);
   }
 
   @FieldResolver(() => Meter)

@@ -1,10 +1,11 @@
-import { pageRequest, toPage, type Page } from '../../common/pagination';
+import { pageRequest, toPage, type CursorKey, type Page } from '../../common/pagination';
+import { parseInstant } from '../../common/scalars';
 import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import type { CatalogService } from '../catalog/catalog.service';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
-import { fromDbEvent, fromDbMetric } from './events.mapping';
+import { fromDbEvent, fromDbMetric, type DbEventRow } from './events.mapping';
 import type { EventsRepository } from './events.repository';
 import { UsageEventOrder, type AdditionalMetric, type UsageEvent, type UsageEventFilter } from './events.types';
 
@@ -24,9 +25,7 @@ export class EventsService {
     const problems = new Problems();
     checkTimeRange(filter, problems, ['filter']);
     checkUsageFilter(filter, problems, ['filter']);
-    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
-    const cursor = after && parseEventCursor(after);
-    if (after && !cursor) problems.add(['after'], 'is not a cursor returned by this query');
+    const { first, after } = pageRequest(page, problems, { maxPageSize: this.limits.maxPageSize, cursor: EVENT_CURSOR });
     const meterIds = filter.meters ? await this.catalog.meterIds(filter.meters, problems, ['filter', 'meters']) : null;
     problems.throwIfAny();
 
@@ -36,10 +35,10 @@ export class EventsService {
       meterIds,
       filter: { ...filter, projects: visibleProjects(filter.projects, caller) },
       descending: order === UsageEventOrder.START_DESC,
-      after: cursor || null,
+      after: after ?? null,
       limit: first + 1,
     });
-    return toPage(rows, first, (r) => [r.start_time.toISOString(), r.id], fromDbEvent);
+    return toPage(rows, first, EVENT_CURSOR, fromDbEvent);
   }
 
   /** For the additionalMetrics loader: each event's metrics, in key order. */
@@ -51,9 +50,18 @@ export class EventsService {
   }
 }
 
-function parseEventCursor(key: unknown[]): { start: Date; id: string } | undefined {
-  const [start, id] = key;
-  if (key.length !== 2 || typeof start !== 'string' || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) return undefined;
-  const date = new Date(start);
-  return Number.isNaN(date.getTime()) ? undefined : { start: date, id };
-}
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/**
+ * Events are paged in the order of (start_time, id): their cursor holds both, as an instant of a
+ * DateTime's range and a bigint, which no other value could take the place of in the statement.
+ */
+const EVENT_CURSOR: CursorKey<DbEventRow, { start: Date; id: string }> = {
+  of: (row) => [row.start_time.toISOString(), row.id],
+  parse(key) {
+    const [start, id] = key;
+    if (key.length !== 2 || typeof start !== 'string' || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) return undefined;
+    const date = parseInstant(start);
+    return date && { start: date, id };
+  },
+};

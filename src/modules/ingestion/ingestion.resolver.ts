@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { ADMIN, REPORTER } from '../auth/auth.checker';
+import { ADMIN, REPORTER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { ReportUsagePayload, UsageReportInput } from './ingestion.types';
 
@@ -12,6 +12,6 @@ export class IngestionResolver {
   })
   @Authorized(ADMIN, REPORTER)
   reportUsage(@Arg('reports', () => [UsageReportInput]) reports: UsageReportInput[], @Ctx() ctx: Context): Promise<ReportUsagePayload> {
-    return ctx.services.ingestion.reportUsage(ctx.caller!, reports);
+    return ctx.services.ingestion.reportUsage(callerOf(ctx), reports);
   }
 }

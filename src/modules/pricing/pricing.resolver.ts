@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
-import { ADMIN, READER } from '../auth/auth.checker';
+import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import { FixedCost, PriceCard, SetFixedCostInput, SetPriceInput } from './pricing.types';
 
 @Resolver()
@@ -23,7 +23,7 @@ export class PricingResolver {
     @Arg('project', () => String, { nullable: true }) project?: string | null,
     @Arg('at', () => DateTimeScalar, { nullable: true }) at?: Date | null,
   ): Promise<FixedCost[]> {
-    return ctx.services.pricing.fixedCosts(ctx.caller!, { project, at });
+    return ctx.services.pricing.fixedCosts(callerOf(ctx), { project, at });
   }
 
   @Mutation(() => PriceCard, { description: 'Sets the price of a meter from an instant on. Idempotent. The cost of past usage follows at once.' })
@@ -47,6 +47,6 @@ export class PricingResolver {
   @Mutation(() => Boolean, { description: 'Removes a fixed cost version; false when there is none with the id.' })
   @Authorized(ADMIN)
   deleteFixedCost(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.services.pricing.deleteFixedCost(ctx.caller!, id);
+    return ctx.services.pricing.deleteFixedCost(callerOf(ctx), id);
   }
 }

@@ -1,15 +1,13 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../../db/database';
 import { EXCLUSION_VIOLATION } from '../../db/versions';
-import { Problems, ValidationError, type Path } from '../../errors/errors';
+import { Problems, ValidationError } from '../../errors/errors';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import type { CatalogService } from '../catalog/catalog.service';
 import { fromDbFixedCost, fromDbPriceCard } from './pricing.mapping';
 import type { PricingRepository } from './pricing.repository';
 import type { FixedCost, PriceCard, SetFixedCostInput, SetPriceInput } from './pricing.types';
-
-const CURRENCY = /^[A-Z]{3}$/;
-const LABEL_MAX = 256;
+import { checkSetFixedCostInput, checkSetPriceInput, isPricingId } from './pricing.validation';
 
 /** Prices of meters and fixed costs of projects, both versioned by validity. Costs are computed at query time. */
 export class PricingService {
@@ -37,10 +35,7 @@ export class PricingService {
 
   async setPrice(input: SetPriceInput): Promise<PriceCard> {
     const problems = new Problems();
-    const [meterId] = await this.catalog.meterIds([input.meter], problems, ['input', 'meter']);
-    checkLabel(input.partition, problems, ['input', 'partition']);
-    checkLabel(input.priority, problems, ['input', 'priority']);
-    checkCommon(input, problems);
+    const { meterId } = await checkSetPriceInput(input, problems, this.catalog);
     problems.throwIfAny();
     const key = { meterId, partition: input.partition ?? null, priority: input.priority ?? null };
     const id = await this.versioned(input, `price card of meter "${input.meter}"`, async (client) => {
@@ -65,10 +60,7 @@ export class PricingService {
 
   async setFixedCost(input: SetFixedCostInput): Promise<FixedCost> {
     const problems = new Problems();
-    checkLabel(input.project, problems, ['input', 'project']);
-    checkLabel(input.resource, problems, ['input', 'resource']);
-    checkLabel(input.name, problems, ['input', 'name']);
-    checkCommon({ ...input, unitPrice: input.amount }, problems, 'amount');
+    checkSetFixedCostInput(input, problems);
     problems.throwIfAny();
     const id = await this.versioned(input, `fixed cost "${input.name}"`, async (client) => {
       const owner = await this.repository.fixedCostOwner(client, input.project, input.resource ?? null);
@@ -94,11 +86,11 @@ export class PricingService {
 
   /** Removes a card, as when it was set by mistake: the usage it priced is unpriced again, or priced by a wider card. */
   deletePrice(id: string): Promise<boolean> {
-    return /^\d{1,18}$/.test(id) ? this.repository.deletePrice(id) : Promise.resolve(false);
+    return isPricingId(id) ? this.repository.deletePrice(id) : Promise.resolve(false);
   }
 
   deleteFixedCost(caller: Caller, id: string): Promise<boolean> {
-    return /^\d{1,18}$/.test(id) ? this.repository.deleteFixedCost(id, visibleProjects(null, caller)) : Promise.resolve(false);
+    return isPricingId(id) ? this.repository.deleteFixedCost(id, visibleProjects(null, caller)) : Promise.resolve(false);
   }
 
   /** Runs a versioned write in a transaction; an overlap with a closed version is the caller's mistake, said so. */
@@ -113,14 +105,4 @@ export class PricingService {
       ]);
     }
   }
-}
-
-function checkLabel(value: string | null | undefined, problems: Problems, path: Path): void {
-  if (value != null && (value.trim() === '' || value.length > LABEL_MAX)) problems.add(path, `must be a non-blank string of at most ${LABEL_MAX} characters`);
-}
-
-function checkCommon(input: { unitPrice: string; currency: string; validFrom: Date; validTo?: Date | null }, problems: Problems, amountField = 'unitPrice'): void {
-  if (input.unitPrice.startsWith('-')) problems.add(['input', amountField], 'must not be negative');
-  if (!CURRENCY.test(input.currency)) problems.add(['input', 'currency'], `"${input.currency}" is not an ISO 4217 code of three capital letters, such as EUR`);
-  if (input.validTo != null && input.validTo <= input.validFrom) problems.add(['input', 'validTo'], 'must be later than validFrom');
 }

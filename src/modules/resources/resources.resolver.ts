@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ADMIN, READER, REPORTER } from '../auth/auth.checker';
+import { ADMIN, READER, REPORTER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
 import { DateTimeScalar, JSONObjectScalar } from '../../common/scalars';
@@ -17,7 +17,7 @@ export class ResourcesResolver {
   @Query(() => Resource, { nullable: true, description: 'One resource by its id; null when there is none.' })
   @Authorized(ADMIN, READER)
   resource(@Arg('id', () => String) id: string, @Ctx() ctx: Context): Promise<Resource | null> {
-    return ctx.services.resources.resource(ctx.caller!, id);
+    return ctx.services.resources.resource(callerOf(ctx), id);
   }
 
   @Query(() => ResourceConnection, { description: 'Resources by id, filtered.' })
@@ -27,7 +27,7 @@ export class ResourcesResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => ResourceFilter, { nullable: true }) filter?: ResourceFilter | null,
   ): Promise<ResourceConnection> {
-    return ctx.services.resources.resources(ctx.caller!, filter, page);
+    return ctx.services.resources.resources(callerOf(ctx), filter, page);
   }
 
   @FieldResolver(() => JSONObjectScalar, { nullable: true, description: 'The metadata valid at `at` (default now); null when none was.' })
@@ -52,6 +52,6 @@ export class ResourcesResolver {
     @Arg('input', () => SetResourceMetadataInput) input: SetResourceMetadataInput,
     @Ctx() ctx: Context,
   ): Promise<SetResourceMetadataPayload> {
-    return ctx.services.resources.setMetadata(ctx.caller!, input);
+    return ctx.services.resources.setMetadata(callerOf(ctx), input);
   }
 }

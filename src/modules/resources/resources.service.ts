@@ -1,13 +1,15 @@
 import type { Database } from '../../db/database';
 import { EXCLUSION_VIOLATION } from '../../db/versions';
-import { pageRequest, toPage, type Page } from '../../common/pagination';
+import { nameCursor, pageRequest, toPage, type Page } from '../../common/pagination';
 import { ForbiddenError, Problems, ValidationError } from '../../errors/errors';
 import { SYSTEM, visibleProjects, type Caller } from '../auth/auth.types';
-import { fromDbMetadata, fromDbResource } from './resources.mapping';
+import { fromDbMetadata, fromDbResource, type DbResourceRow } from './resources.mapping';
 import { foreignResource } from './ownership';
 import type { ResourcesRepository } from './resources.repository';
 import type { Resource, ResourceFilter, ResourceMetadataVersion, SetResourceMetadataInput } from './resources.types';
 
+/** Resources are paged in the order of their ids. */
+const RESOURCE_CURSOR = nameCursor((row: DbResourceRow) => row.external_id);
 
 export class ResourcesService {
   constructor(
@@ -29,8 +31,7 @@ export class ResourcesService {
     page: { first?: number | null; after?: string | null },
   ): Promise<Page<Resource>> {
     const problems = new Problems();
-    const { first, after } = pageRequest(page, problems, this.limits.maxPageSize);
-    if (after && typeof after[0] !== 'string') problems.add(['after'], 'is not a cursor returned by this query');
+    const { first, after } = pageRequest(page, problems, { maxPageSize: this.limits.maxPageSize, cursor: RESOURCE_CURSOR });
     problems.throwIfAny();
     const rows = await this.repository.list({
       visible: visibleProjects(null, caller),
@@ -39,10 +40,10 @@ export class ResourcesService {
       type: filter?.type ?? null,
       metadata: filter?.metadata ?? null,
       at: filter?.at ?? this.now(),
-      after: (after?.[0] as string | undefined) ?? null,
+      after: after ?? null,
       limit: first + 1,
     });
-    return toPage(rows, first, (r) => [r.external_id], fromDbResource);
+    return toPage(rows, first, RESOURCE_CURSOR, fromDbResource);
   }
 
   /**

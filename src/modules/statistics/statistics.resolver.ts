@@ -1,8 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import { loadAll } from '../../common/loaders';
 import { selects } from '../../common/selection';
 import { PriceCard } from '../pricing/pricing.types';
-import { ADMIN, READER } from '../auth/auth.checker';
+import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
 import { Resource } from '../resources/resources.types';
@@ -21,7 +22,7 @@ export class StatisticsResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatistics> {
-    return ctx.services.statistics.statistics(ctx.caller!, input, { cost: selects(info, ['rows'], COST_FIELDS) });
+    return ctx.services.statistics.statistics(callerOf(ctx), input, { cost: selects(info, ['rows'], COST_FIELDS) });
   }
 }
 
@@ -44,7 +45,7 @@ const COST_FIELDS = new Set(['cost', 'weightedCost', 'currency', 'unpricedVolume
 export class StatisticsRowResolver {
   @FieldResolver(() => [PriceCard], { description: 'The price cards that priced the records of the row.' })
   prices(@Root() row: UsageStatisticsRow, @Ctx() ctx: Context): Promise<PriceCard[]> {
-    return ctx.loaders.pricing.price.loadMany(row.priceIds) as Promise<PriceCard[]>;
+    return loadAll(ctx.loaders.pricing.price, row.priceIds);
   }
 }
 

@@ -1,19 +1,13 @@
-import { checkTimeRange } from '../../common/time-range';
 import { Problems } from '../../errors/errors';
 import type { CatalogService } from '../catalog/catalog.service';
 import { visibleProjects, type Caller } from '../auth/auth.types';
-import { checkUsageFilter } from '../usage/usage-filter';
 import { fromDbStatisticsRow } from './statistics.mapping';
 import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
-import { estimatePeriods, type PeriodSpec } from '../usage/usage.calendar';
 import type { UsageRepository } from '../usage/usage.repository';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
 import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
-
-const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const MAX_METADATA_KEYS = 10;
-const MAX_PERIOD_SIZE = 10_000;
+import { checkResourceUsageKeys, checkStatisticsInput } from './statistics.validation';
 
 export class StatisticsService {
   constructor(
@@ -26,55 +20,25 @@ export class StatisticsService {
 
   async statistics(caller: Caller, input: UsageStatisticsInput, options: { cost: boolean } = { cost: false }): Promise<UsageStatistics> {
     const problems = new Problems();
-    const at = (...path: (string | number)[]) => ['input', ...path];
-    const meters = input.meters ?? [];
-    const metrics = input.metrics ?? [];
-    if ((meters.length > 0) === (metrics.length > 0)) {
-      problems.add(at('meters'), 'give a non-empty list of meters, or of metrics, but not both: sums across meters mean nothing');
-    }
-    checkTimeRange(input, problems, ['input']);
-    checkUsageFilter(input.filter, problems, at('filter'));
-    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
-    await this.zones.check(timeZone, problems, at('timeZone'));
-    let period: PeriodSpec | null = null;
-    if (input.period) {
-      period = { unit: input.period.unit, size: input.period.size ?? 1 };
-      if (!Number.isInteger(period.size) || period.size < 1 || period.size > MAX_PERIOD_SIZE) {
-        problems.add(at('period', 'size'), `must be a whole number from 1 to ${MAX_PERIOD_SIZE}`);
-      } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > this.options.maxPeriods) {
-        problems.add(at('period'), `[from, to) holds more than ${this.options.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
-      }
-    }
-    const metadataKeys = input.groupByMetadata ?? [];
-    if (metadataKeys.length > MAX_METADATA_KEYS) problems.add(at('groupByMetadata'), `at most ${MAX_METADATA_KEYS} keys`);
-    metadataKeys.forEach((key, i) => {
-      if (!METADATA_KEY.test(key)) problems.add(at('groupByMetadata', i), `"${key}" is not a plain identifier (letters, digits and _)`);
-    });
-    const meterIds = meters.length > 0 ? await this.catalog.meterIds(meters, problems, at('meters')) : null;
     const filter = { ...input.filter, projects: visibleProjects(input.filter?.projects, caller) };
-    if (metrics.length > 0) {
-      const known = await this.repository.knownMetrics(metrics, filter.projects);
-      metrics.forEach((m, i) => {
-        if (!known.has(m)) problems.add(at('metrics', i), `no record has the metric "${m}"`);
-      });
-    }
+    const checked = await checkStatisticsInput(input, problems, {
+      maxPeriods: this.options.maxPeriods,
+      zones: this.zones,
+      catalog: this.catalog,
+      knownMetrics: (metrics) => this.repository.knownMetrics(metrics, filter.projects),
+    });
     problems.throwIfAny();
 
+    const { period, timeZone, prorate } = checked;
     const { rows, aggregatedFrom } = await this.run({
-      meterIds,
-      metrics: metrics.length > 0 ? [...new Set(metrics)] : null,
+      ...checked,
       from: input.from,
       to: input.to,
       filter,
-      groupBy: [...new Set(input.groupBy ?? [])],
-      groupByMetadata: metadataKeys,
-      period,
-      timeZone,
-      prorate: input.prorate ?? false,
       rollups: this.options.rollups,
       cost: options.cost,
     });
-    return { from: input.from, to: input.to, timeZone, period, prorate: input.prorate ?? false, aggregatedFrom, rows };
+    return { from: input.from, to: input.to, timeZone, period, prorate, aggregatedFrom, rows };
   }
 
   /**
@@ -83,7 +47,7 @@ export class StatisticsService {
    */
   async resourceUsage(caller: Caller, keys: readonly { resource: string; from: Date; to: Date; prorate: boolean; cost: boolean }[]): Promise<UsageStatisticsRow[][]> {
     const problems = new Problems();
-    for (const key of keys) checkTimeRange(key, problems, []);
+    checkResourceUsageKeys(keys, problems);
     problems.throwIfAny();
     const groups = new Map<string, { from: Date; to: Date; prorate: boolean; cost: boolean; resources: string[] }>();
     for (const k of keys) {

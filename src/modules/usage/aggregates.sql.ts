@@ -4,7 +4,6 @@
  * day's rollup is exactly its hours', and the outer query turns them into avg, stddev and
  * durationAvg by one formula for both paths: the same inputs give the same numbers.
  */
-export const COMPOSABLE = ['count', 'operations', 'sum', 'sum_squares', 'min', 'max', 'weighted_sum', 'duration_sum', 'duration_count'] as const;
 
 /** Aggregates of usage_events `e`; v is the volume (numeric), factor the contingent factor, duration in seconds. */
 export function eventAggregates(v: string, factor: string, duration: string, minMax: string): string {
