@@ -2,9 +2,10 @@ import { DEFAULT_LIMITS } from '../../src/config';
 import { hashSecret, parseToken } from '../../src/modules/auth/auth.keys';
 import { createServices } from '../../src/services';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -13,8 +14,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const at = (iso: string) => new Date(iso);
 
 beforeAll(async () => {
-  t = await createTestDatabase({ anonymousAdmin: false });
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi({ anonymousAdmin: false }));
   keys.admin = (await t.services.auth.createKey({ role: 'admin', projects: [] })).token;
   keys.readerA = (await t.services.auth.createKey({ role: 'reader', projects: ['proj-a'] })).token;
   keys.reporterA = (await t.services.auth.createKey({ role: 'reporter', projects: ['proj-a'] })).token;
@@ -28,10 +28,7 @@ beforeAll(async () => {
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: day(1), metadata: { owner: 'team-a' } });
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-b', validFrom: day(1), metadata: { owner: 'team-b' } });
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const MAY = 'from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z"';
 /** Every root field, asked by a key of project A about project B. */

@@ -1,17 +1,14 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import type { TestDatabase } from '../helpers/database';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const DEFINE = `mutation D($c: DefineComponentInput!, $m: DefineMeterInput!) {
   defineComponent(input: $c) { name description }

@@ -1,18 +1,15 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import type { TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 /** A deterministic shuffle, so that clients lock in different orders unless meterql sorts. */
 function shuffled<T>(items: T[], seed: number): T[] {

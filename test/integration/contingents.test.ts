@@ -1,7 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server';
+import { dataOf, type GraphQLResponse, type TestServer } from '../helpers/server';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -32,8 +33,7 @@ const HPC = { project: 'astro', meter: 'cpu.hours', computeProject: 'astro-hpc',
 const GPU = { project: 'astro', meter: 'gpu.hours', period: 'MONTH', timeZone: 'Europe/Berlin', from: '2026-10-01T00:00:00+02:00', amount: 0 };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   keys.astro = (await t.services.auth.createKey({ role: 'reader', projects: ['astro'] })).token;
   keys.optics = (await t.services.auth.createKey({ role: 'reader', projects: ['optics'] })).token;
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }, { name: 'unused.meter' }]);
@@ -61,10 +61,7 @@ beforeAll(async () => {
   ids.gpu = dataOf(await set(GPU)).setContingent.id;
   await t.services.contingents.set({ project: 'optics', meter: 'cpu.hours', period: 'MONTH' as never, from: at('2026-10-01T00:00:00Z'), amount: 500 });
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 describe('setContingent', () => {
   test('a calendar month gets its end computed, in its time zone', async () => {

@@ -1,7 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -9,8 +10,7 @@ let api: TestServer;
 const at = (iso: string) => new Date(iso);
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'instance.create', type: 'EVENT', unit: 'instance' }]);
   await t.services.ingestion.reportUsage(SYSTEM, [
     // alice: a job of astro that runs from March 31st into April 1st.
@@ -25,10 +25,7 @@ beforeAll(async () => {
     { project: 'chem', user: 'erin', meter: 'instance.create', start: at('2026-04-01T00:00:00Z'), volume: 1 },
   ]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const names = (connection: { edges: { node: { name: string } }[] }) => connection.edges.map((e) => e.node.name);
 const APRIL = { from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' };

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -15,8 +16,7 @@ const EVENTS = `query E($filter: UsageEventFilter!, $first: Int, $after: String,
 const MAY = { from: '2026-05-01T00:00:00Z', to: '2026-06-01T00:00:00Z' };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [
     { name: 'cpu.hours' },
     { name: 'gpu.hours' },
@@ -39,10 +39,7 @@ beforeAll(async () => {
     Array.from({ length: 25 }, (_, i) => ({ project: 'chem', user: `u${String(i).padStart(2, '0')}`, meter: 'cpu.hours', start: at('2026-05-20T00:00:00Z'), volume: i })),
   );
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const volumes = async (filter: Record<string, unknown>) =>
   dataOf(await api.gql(EVENTS, { filter: { ...MAY, ...filter } })).usageEvents.edges.map((e: { node: { volume: number } }) => e.node.volume);

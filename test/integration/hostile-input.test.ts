@@ -1,20 +1,17 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 // Each input that once reached PostgreSQL and failed there, or was stored and broke every later
 // query: now a BAD_USER_INPUT at its path, and nothing written.
 let t: TestDatabase;
 let api: TestServer;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const REPORT = 'mutation R($reports: [UsageReportInput!]!) { reportUsage(reports: $reports) { created } }';
 const report = (overrides: Record<string, unknown>) => ({ project: 'p-hostile', meter: 'cpu.hours', start: '2026-05-01T00:00:00Z', end: '2026-05-01T01:00:00Z', volume: 1, ...overrides });

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { ApiRole, SYSTEM } from '../../src/modules/auth/auth.types';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 const REPORT = `mutation Report($reports: [UsageReportInput!]!) {
   reportUsage(reports: $reports) { created updated unchanged superseded }
@@ -12,14 +13,10 @@ let t: TestDatabase;
 let api: TestServer;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }, { name: 'memory.gib_hours', unit: 'GiB-h' }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const job = (overrides: Record<string, unknown> = {}) => ({
   project: 'p-overwrite',

@@ -1,7 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 /**
  * Prices, cost in statistics and chargeback, with expectations worked out by hand from these records
@@ -46,8 +47,7 @@ const micros = (d: string | null) => {
 };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu' }, { name: 'disk', unit: 'GB' }]);
   ids.A = (await setPrice({ meter: 'cpu', unitPrice: '0.10', currency: 'EUR', validFrom: '2026-04-01T00:00:00Z' })).id;
   ids.B = (await setPrice({ meter: 'cpu', unitPrice: '0.2', currency: 'EUR', validFrom: '2026-04-01T12:00:00Z' })).id;
@@ -62,10 +62,7 @@ beforeAll(async () => {
     { project: 'p2', meter: 'cpu', start: at('2026-04-01T00:00:00Z'), end: at('2026-04-01T01:00:00Z'), volume: 1 },
   ]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 describe('price cards', () => {
   test('a new card ends the open one at its start; the history lists every version', async () => {

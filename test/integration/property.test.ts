@@ -1,19 +1,16 @@
 import fc from 'fast-check';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { startTestServer, type TestServer, type GraphQLResponse } from '../helpers/server';
+import { type TestServer, type GraphQLResponse } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const INPUT_ERRORS = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']);
 /** An answer is data, or errors that all blame the input; never an internal error. */

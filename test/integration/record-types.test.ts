@@ -6,8 +6,9 @@ import { CatalogService } from '../../src/modules/catalog/catalog.service';
 import { IngestionRepository } from '../../src/modules/ingestion/ingestion.repository';
 import { IngestionService } from '../../src/modules/ingestion/ingestion.service';
 import type { ValidationError } from '../../src/errors/errors';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import type { TestDatabase } from '../helpers/database';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 const DEFINE = `mutation D($m: DefineMeterInput!) {
   defineMeter(input: $m) { name recordType { name fields { name type required description } } }
@@ -42,8 +43,7 @@ let t: TestDatabase;
 let api: TestServer;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   for (const name of ['batch', 'storage', 'compute']) await t.services.catalog.defineComponent({ name });
   expect(dataOf(await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: JOB_TYPE } })).defineMeter).toEqual({
     name: 'hpc.jobs',
@@ -56,10 +56,7 @@ beforeAll(async () => {
   );
   dataOf(await api.gql(DEFINE, { m: { name: 'cpu.hours', component: 'compute', unit: 'h', type: 'DELTA' } }));
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const report = (overrides: Record<string, unknown> = {}) => ({
   project: 'p-jobs',

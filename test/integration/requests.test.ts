@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startTestServer, type TestServer } from '../helpers/server';
+import type { TestDatabase } from '../helpers/database';
+import type { TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 /**
  * Requests that are the client's fault, refused before anything runs: each answers a 4xx with a
@@ -10,13 +11,9 @@ let t: TestDatabase;
 let api: TestServer;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 async function post(body: unknown): Promise<{ status: number; errors: { message: string; extensions: Record<string, unknown> }[] }> {
   const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

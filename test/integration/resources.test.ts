@@ -1,7 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 const SET = `mutation Set($input: SetResourceMetadataInput!) {
   setResourceMetadata(input: $input) { resource { id type } version { validFrom validTo metadata } }
@@ -14,14 +15,10 @@ let t: TestDatabase;
 let api: TestServer;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, [{ name: 'cpu.hours' }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const set = (resource: string, validFrom: string, metadata: Record<string, unknown>, type?: string) =>
   api.gql(SET, { input: { resource, validFrom, metadata, type } });

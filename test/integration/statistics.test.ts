@@ -1,9 +1,10 @@
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
 import type { UsageReport } from '../../src/modules/ingestion/ingestion.validation';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 let t: TestDatabase;
 let api: TestServer;
@@ -28,8 +29,7 @@ async function stats(input: Record<string, unknown>) {
 const pick = (rows: Record<string, unknown>[], ...fields: string[]) => rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f]])));
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi());
   await defineMeters(t.services, ['m.berlin', 'm.ny', 'm.cal', 'm.pro', 'm.meta', 'm.cf', 'm.stats', 'm.exact', 'm.over'].map((name) => ({ name })));
   await defineMeters(t.services, [{ name: 'm.disc', type: 'EVENT', unit: 'event' }]);
   await t.services.ingestion.reportUsage(SYSTEM, [
@@ -69,10 +69,7 @@ beforeAll(async () => {
   await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 5 }]);
   await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'm.over', start: at('2026-04-01T00:00:00Z'), volume: 7 }]);
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 describe('calendar periods in a time zone', () => {
   test('Europe/Berlin days are 25 hours at the October change and 23 at the March one', async () => {

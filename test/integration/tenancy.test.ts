@@ -1,7 +1,8 @@
 import { SYSTEM } from '../../src/modules/auth/auth.types';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { defineMeters } from '../helpers/fixtures';
-import { dataOf, startTestServer, type TestServer } from '../helpers/server';
+import { dataOf, type TestServer } from '../helpers/server';
+import { closeTestApi, openTestApi } from '../helpers/setup';
 
 // A resource belongs to one project. Project B owns vm-b; project A's reporters try to attach
 // usage or metadata to it, and A's readers try to learn anything of it through A's records.
@@ -18,8 +19,7 @@ const usage = (project: string, resource: string, day: number, volume = 1) => ({
 });
 
 beforeAll(async () => {
-  t = await createTestDatabase({ anonymousAdmin: false });
-  api = await startTestServer(t.services);
+  ({ t, api } = await openTestApi({ anonymousAdmin: false }));
   keys.admin = (await t.services.auth.createKey({ role: 'admin', projects: [] })).token;
   keys.reporterA = (await t.services.auth.createKey({ role: 'reporter', projects: ['proj-a'] })).token;
   keys.readerA = (await t.services.auth.createKey({ role: 'reader', projects: ['proj-a'] })).token;
@@ -29,10 +29,7 @@ beforeAll(async () => {
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-b', type: 'secret-flavor', validFrom: new Date('2026-05-01T00:00:00Z'), metadata: { owner: 'team-b', flavor: 'huge' } });
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: new Date('2026-05-01T00:00:00Z'), metadata: { owner: 'team-a', flavor: 'small' } });
 });
-afterAll(async () => {
-  await api?.close();
-  await t?.drop();
-});
+afterAll(() => closeTestApi({ t, api }));
 
 const countOf = async (sql: string) => (await t.sql(sql))[0].n;
 const eventsAt = (day: number) => countOf(`SELECT count(*)::int AS n FROM usage_events WHERE start_time = '2026-05-0${day}T00:00:00Z'`);
