@@ -1,4 +1,4 @@
-import type { SqlParams } from '../../common/sql';
+import { ident, sql, type Sql, type SqlParams } from '../../common/sql';
 import { CALENDAR, PeriodUnit, SUB_DAY_UNITS, type PeriodSpec } from './usage.calendar';
 
 /** The zone of the hour rollups: a UTC hour is a local hour of every zone with a whole-hour offset. */
@@ -64,6 +64,9 @@ export function overlappedBucketsSql(from: string, to: string): string {
                ELSE width_bucket(e.start_time, bounds.b) END)`;
 }
 
+/** The zone of the hour rollups as an SQL literal, for statements written as fragments. */
+export const HOUR_ROLLUP_ZONE_SQL = ident(`'${HOUR_ROLLUP_ZONE}'`);
+
 /**
  * The weighted volume (volume x contingent factor, in numeric: an exact decimal sum) of the
  * records of a project and meter (and compute project, unless that expression is NULL) that
@@ -71,18 +74,18 @@ export function overlappedBucketsSql(from: string, to: string): string {
  * hours are read from the hour rollups, but those still dirty; the partial hours at either end
  * and the dirty ones from events: the same sum, from thousands of rows instead of millions.
  */
-export function weightedSumSql(s: { project: string; meter: string; computeProject: string; from: string; to: string }): string {
-  const ofRecord = (t: string) =>
-    `${t}.project_id = ${s.project} AND ${t}.meter_id = ${s.meter} AND (${s.computeProject} IS NULL OR ${t}.compute_project_id = ${s.computeProject})`;
-  return `(SELECT coalesce((
+export function weightedSumSql(s: { project: Sql; meter: Sql; computeProject: Sql; from: Sql; to: Sql }): Sql {
+  const ofRecord = (t: Sql) =>
+    sql`${t}.project_id = ${s.project} AND ${t}.meter_id = ${s.meter} AND (${s.computeProject} IS NULL OR ${t}.compute_project_id = ${s.computeProject})`;
+  return sql`(SELECT coalesce((
                   SELECT sum(r.weighted_sum) FROM usage_rollups r
-                  WHERE r.grain = 'hour' AND r.time_zone = '${HOUR_ROLLUP_ZONE}' AND ${ofRecord('r')}
+                  WHERE r.grain = 'hour' AND r.time_zone = ${HOUR_ROLLUP_ZONE_SQL} AND ${ofRecord(ident('r'))}
                     AND r.bucket_start >= w.lo AND r.bucket_start < w.hi
                     AND NOT EXISTS (SELECT 1 FROM usage_rollup_dirty d
                                     WHERE d.project_id = r.project_id AND d.meter_id = r.meter_id AND d.hour = r.bucket_start)), 0)
               + coalesce((
                   SELECT sum(e.volume::numeric * e.contingent_factor::numeric) FROM usage_events e
-                  WHERE ${ofRecord('e')}
+                  WHERE ${ofRecord(ident('e'))}
                     AND ((e.start_time >= ${s.from} AND e.start_time < least(w.lo, ${s.to}))
                          OR (e.start_time >= w.hi AND e.start_time < ${s.to}))), 0)
               + coalesce((
