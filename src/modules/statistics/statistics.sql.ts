@@ -1,8 +1,8 @@
-import { SqlParams } from '../../common/sql';
+import { ident, sql, SqlParams, type Sql } from '../../common/sql';
 import { costAggregates, priceLateralSql, ROLLUP_COST_AGGREGATES, unpricedAggregates } from '../pricing/pricing.sql';
 import { eventAggregates, ROLLUP_AGGREGATES } from '../usage/aggregates.sql';
 import type { PeriodSpec } from '../usage/usage.calendar';
-import { boundariesSql, HOUR_ROLLUP_ZONE, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
+import { boundariesSql, HOUR_ROLLUP_ZONE_SQL, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
 import { GroupBy } from './statistics.types';
 
@@ -102,7 +102,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
     const { discrete, ...filter } = q.filter ?? {};
     const where = [
       'e.grain = (SELECT grain FROM choice)',
-      `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN '${HOUR_ROLLUP_ZONE}' ELSE ${tz} END`,
+      `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN ${p.sql(HOUR_ROLLUP_ZONE_SQL)} ELSE ${tz} END`,
       `e.meter_id = ANY(${meters})`,
       `e.bucket_start >= ${from}`,
       `e.bucket_start < ${to}`,
@@ -110,7 +110,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
       ...usageFilterSql(filter).map((f) => p.sql(f)),
     ];
     const viaRollups = `SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
-         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${ROLLUP_AGGREGATES}, 'rollup:' || (SELECT grain FROM choice) AS source${
+         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${p.sql(ROLLUP_AGGREGATES)}, 'rollup:' || (SELECT grain FROM choice) AS source${
            q.cost ? `,\n         ${ROLLUP_COST_AGGREGATES}` : ''
          }
   FROM usage_rollups e CROSS JOIN bounds
@@ -164,8 +164,8 @@ function eventsAggregateSql(
   const { from, to } = ctx;
   const byMetric = q.metrics !== null;
   const series = byMetric ? 'um.metric' : 'e.meter_id';
-  const volume = byMetric ? 'um.volume' : 'e.volume';
-  const factor = byMetric ? 'um.contingent_factor' : 'e.contingent_factor';
+  const volume = byMetric ? ident('um.volume') : ident('e.volume');
+  const factor = byMetric ? ident('um.contingent_factor') : ident('e.contingent_factor');
   const source = byMetric ? 'usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id' : 'usage_events e';
 
   const where: string[] = condition ? [condition] : [];
@@ -173,8 +173,8 @@ function eventsAggregateSql(
   if (ctx.meters) where.push(`e.meter_id = ANY(${ctx.meters})`);
   let bucket: string;
   let share = '';
-  let v: string;
-  let duration: string;
+  let v: Sql;
+  let duration: Sql;
   if (q.prorate) {
     // Each record is split over the periods it overlaps, by time: a record's share of a period
     // is the overlap over its whole duration. Discrete and zero-length records count at their start.
@@ -186,17 +186,17 @@ function eventsAggregateSql(
                     END AS overlap
         FROM ${overlappedBucketsSql(from, to)} AS k) AS i`;
     bucket = 'i.bucket';
-    v = `(CASE WHEN e.end_time > e.start_time THEN ${volume}::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
+    v = sql`(CASE WHEN e.end_time > e.start_time THEN ${volume}::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
                ELSE ${volume}::numeric END)`;
-    duration = 'COALESCE(i.overlap, e.duration::numeric)';
+    duration = ident('COALESCE(i.overlap, e.duration::numeric)');
     if (q.cost && !byMetric) {
       share += `\n  ${priceLateralSql('e', { a: 'greatest(e.start_time, bounds.b[i.bucket])', b: 'least(e.end_time, bounds.b[i.bucket + 1])' })}`;
     }
   } else {
     where.push(`e.start_time >= ${from}`, `e.start_time < ${to}`);
     bucket = 'width_bucket(e.start_time, bounds.b)';
-    v = `${volume}::numeric`;
-    duration = 'e.duration::numeric';
+    v = sql`${volume}::numeric`;
+    duration = ident('e.duration::numeric');
     if (q.cost && !byMetric) share = priceLateralSql('e', 'whole');
   }
   where.push(...usageFilterSql(q.filter).map((f) => p.sql(f)));
@@ -217,8 +217,8 @@ function eventsAggregateSql(
   ];
   const minMax = q.prorate ? v : volume;
   return `SELECT ${keys.join(', ')},
-         ${eventAggregates(v, factor, duration, minMax)}, 'events' AS source${
-           q.cost ? `,\n         ${byMetric ? unpricedAggregates(v) : costAggregates(volume, factor, q.prorate)}` : ''
+         ${p.sql(eventAggregates(v, factor, duration, minMax))}, 'events' AS source${
+           q.cost ? `,\n         ${byMetric ? unpricedAggregates(p.sql(v)) : costAggregates(p.sql(volume), p.sql(factor), q.prorate)}` : ''
          }
   FROM ${source} CROSS JOIN bounds ${share}
   ${joins.join('\n  ')}

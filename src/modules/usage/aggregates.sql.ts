@@ -4,10 +4,11 @@
  * day's rollup is exactly its hours', and the outer query turns them into avg, stddev and
  * durationAvg by one formula for both paths: the same inputs give the same numbers.
  */
+import { ident, sql, type Sql } from '../../common/sql';
 
 /** Aggregates of usage_events `e`; v is the volume (numeric), factor the contingent factor, duration in seconds. */
-export function eventAggregates(v: string, factor: string, duration: string, minMax: string): string {
-  return `count(*) AS count, sum(e.operation_count) AS operations,
+export function eventAggregates(v: Sql, factor: Sql, duration: Sql, minMax: Sql): Sql {
+  return sql`count(*) AS count, sum(e.operation_count) AS operations,
          sum(${v}) AS sum, sum(${v} * ${v}) AS sum_squares,
          min(${minMax})::float8 AS min, max(${minMax})::float8 AS max,
          sum(${v} * ${factor}::numeric) AS weighted_sum,
@@ -15,10 +16,10 @@ export function eventAggregates(v: string, factor: string, duration: string, min
 }
 
 /** Usage events' aggregates as rollups store them. */
-export const EVENT_ROLLUP_AGGREGATES = eventAggregates('e.volume::numeric', 'e.contingent_factor', 'e.duration::numeric', 'e.volume');
+export const EVENT_ROLLUP_AGGREGATES = eventAggregates(ident('e.volume::numeric'), ident('e.contingent_factor'), ident('e.duration::numeric'), ident('e.volume'));
 
 /** Aggregates of rollups `e`, composed. */
-export const ROLLUP_AGGREGATES = `sum(e.count) AS count, sum(e.operations) AS operations,
+export const ROLLUP_AGGREGATES = sql`sum(e.count) AS count, sum(e.operations) AS operations,
          sum(e.sum) AS sum, sum(e.sum_squares) AS sum_squares,
          min(e.min) AS min, max(e.max) AS max,
          sum(e.weighted_sum) AS weighted_sum,

@@ -1,14 +1,23 @@
 import type { PoolClient } from 'pg';
+import { bind, ident, join, query, sql, type Param, type Sql } from '../../common/sql';
 import { EVENT_ROLLUP_AGGREGATES, ROLLUP_AGGREGATES, ROLLUP_DIMENSIONS } from './aggregates.sql';
-import { HOUR_ROLLUP_ZONE } from './usage.sql';
+import { HOUR_ROLLUP_ZONE_SQL } from './usage.sql';
 
-const DIMENSIONS = ROLLUP_DIMENSIONS.join(', ');
-const E_DIMENSIONS = ROLLUP_DIMENSIONS.map((d) => `e.${d}`).join(', ');
-const COLUMNS = `grain, time_zone, bucket_start, meter_id, ${DIMENSIONS}, discrete,
+const DIMENSIONS = join(ROLLUP_DIMENSIONS.map((d) => ident(d)));
+const E_DIMENSIONS = join(ROLLUP_DIMENSIONS.map((d) => sql`e.${ident(d)}`));
+const COLUMNS = sql`grain, time_zone, bucket_start, meter_id, ${DIMENSIONS}, discrete,
                  count, operations, sum, sum_squares, min, max, weighted_sum, duration_sum, duration_count`;
 // The advisory lock that serialises rollup maintenance.
 const ROLLUP_LOCK = 7_366_001;
+/** Each grain as the SQL literal a rollup row stores, and the interval of a local bucket. */
+const GRAIN = { hour: ident("'hour'"), day: ident("'day'"), month: ident("'month'") } as const;
+const STEP = { day: ident("interval '1 day'"), month: ident("interval '1 month'") } as const;
 
+/** The (meter, hour) pairs refresh took, as the arrays of one unnest. */
+interface Pairs {
+  meters: Param;
+  hours: Param;
+}
 /** Usage of a meter in a project that a batch wrote. */
 export interface WrittenUsage {
   project: number;
@@ -36,11 +45,10 @@ export class RollupsRepository {
     const written = usage.filter((u) => u.end !== null).map((u) => ({ ...u, seconds: (u.end!.getTime() - u.start.getTime()) / 1000 }));
     if (written.length === 0) return;
     await client.query(
-      `INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
-       SELECT project_id, meter_id, max(seconds) FROM unnest($1::int[], $2::int[], $3::float8[]) AS w(project_id, meter_id, seconds)
+      query(sql`INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
+       SELECT project_id, meter_id, max(seconds) FROM unnest(${written.map((w) => w.project)}::int[], ${written.map((w) => w.meter)}::int[], ${written.map((w) => w.seconds)}::float8[]) AS w(project_id, meter_id, seconds)
        GROUP BY 1, 2 ORDER BY 1, 2
-       ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`,
-      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.seconds)],
+       ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`),
     );
   }
 
@@ -48,12 +56,11 @@ export class RollupsRepository {
   private async markRollupsDirty(client: PoolClient, written: WrittenUsage[]): Promise<void> {
     if (written.length === 0) return;
     await client.query(
-      `INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
+      query(sql`INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
        SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
-       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS w(project_id, meter_id, start_time)
+       FROM unnest(${written.map((w) => w.project)}::int[], ${written.map((w) => w.meter)}::int[], ${written.map((w) => w.start.toISOString())}::timestamptz[]) AS w(project_id, meter_id, start_time)
        ORDER BY 1, 2, 3
-       ON CONFLICT DO NOTHING`,
-      [written.map((w) => w.project), written.map((w) => w.meter), written.map((w) => w.start.toISOString())],
+       ON CONFLICT DO NOTHING`),
     );
   }
 
@@ -64,36 +71,35 @@ export class RollupsRepository {
    * hours it took.
    */
   async refresh(client: PoolClient, limit: number): Promise<number> {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    await this.lock(client);
     // Dirty marks are per project; rollups are recomputed per (meter, hour), for all projects.
     const { rows: claimed } = await client.query<{ meter_id: number; hour: Date }>(
-      `WITH taken AS (
-         DELETE FROM usage_rollup_dirty WHERE (meter_id, hour) IN (SELECT DISTINCT meter_id, hour FROM usage_rollup_dirty ORDER BY hour LIMIT $1)
+      query(sql`WITH taken AS (
+         DELETE FROM usage_rollup_dirty WHERE (meter_id, hour) IN (SELECT DISTINCT meter_id, hour FROM usage_rollup_dirty ORDER BY hour LIMIT ${limit})
          RETURNING meter_id, hour)
-       SELECT DISTINCT meter_id, hour FROM taken`,
-      [limit],
+       SELECT DISTINCT meter_id, hour FROM taken`),
     );
     if (claimed.length === 0) return 0;
-    const pairs = [claimed.map((c) => c.meter_id), claimed.map((c) => c.hour)];
+    const pairs: Pairs = { meters: bind(claimed.map((c) => c.meter_id)), hours: bind(claimed.map((c) => c.hour)) };
+    const taken = sql`unnest(${pairs.meters}::int[], ${pairs.hours}::timestamptz[]) AS d(meter_id, hour)`;
     await client.query(
-      `DELETE FROM usage_rollups r USING unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)
-       WHERE r.grain = 'hour' AND r.meter_id = d.meter_id AND r.bucket_start = d.hour`,
-      pairs,
+      query(sql`DELETE FROM usage_rollups r USING ${taken}
+       WHERE r.grain = 'hour' AND r.meter_id = d.meter_id AND r.bucket_start = d.hour`),
     );
     await client.query(
-      `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'hour', '${HOUR_ROLLUP_ZONE}', d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
-       FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)
+      query(sql`INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'hour', ${HOUR_ROLLUP_ZONE_SQL}, d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       FROM ${taken}
        JOIN usage_events e ON e.meter_id = d.meter_id AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
-       GROUP BY d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
-      pairs,
+       GROUP BY d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`),
     );
-    const { rows: zones } = await client.query<{ time_zone: string }>('SELECT time_zone FROM usage_rollup_zones');
+    const { rows: zones } = await client.query<{ time_zone: string }>(query(sql`SELECT time_zone FROM usage_rollup_zones`));
     for (const { time_zone: zone } of zones) {
-      await this.rebuildLocal(client, zone, 'day', `SELECT DISTINCT d.meter_id, date_trunc('day', d.hour AT TIME ZONE $3) AS local
-                                                     FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)`, pairs);
-      await this.rebuildLocal(client, zone, 'month', `SELECT DISTINCT d.meter_id, date_trunc('month', d.hour AT TIME ZONE $3) AS local
-                                                       FROM unnest($1::int[], $2::timestamptz[]) AS d(meter_id, hour)`, pairs);
+      const local = bind(zone);
+      await this.rebuildLocal(client, local, 'day', sql`SELECT DISTINCT d.meter_id, date_trunc('day', d.hour AT TIME ZONE ${local}) AS local
+                                                     FROM ${taken}`);
+      await this.rebuildLocal(client, local, 'month', sql`SELECT DISTINCT d.meter_id, date_trunc('month', d.hour AT TIME ZONE ${local}) AS local
+                                                       FROM ${taken}`);
     }
     return claimed.length;
   }
@@ -103,31 +109,28 @@ export class RollupsRepository {
    * from its hours' rollups; any other day (Asia/Kolkata's) from events. Months come from the
    * zone's days, which partition them.
    */
-  private async rebuildLocal(client: PoolClient, zone: string, grain: 'day' | 'month', buckets: string, pairs: unknown[][]): Promise<void> {
-    const step = grain === 'day' ? "interval '1 day'" : "interval '1 month'";
-    const spans = `SELECT meter_id, local AT TIME ZONE $3 AS start_at, (local + ${step}) AT TIME ZONE $3 AS end_at FROM (${buckets}) AS b`;
+  private async rebuildLocal(client: PoolClient, zone: Param, grain: 'day' | 'month', buckets: Sql): Promise<void> {
+    const spans = sql`SELECT meter_id, local AT TIME ZONE ${zone} AS start_at, (local + ${STEP[grain]}) AT TIME ZONE ${zone} AS end_at FROM (${buckets}) AS b`;
     await client.query(
-      `DELETE FROM usage_rollups r USING (${spans}) AS s
-       WHERE r.grain = '${grain}' AND r.time_zone = $3 AND r.meter_id = s.meter_id AND r.bucket_start = s.start_at`,
-      [...pairs, zone],
+      query(sql`DELETE FROM usage_rollups r USING (${spans}) AS s
+       WHERE r.grain = ${GRAIN[grain]} AND r.time_zone = ${zone} AND r.meter_id = s.meter_id AND r.bucket_start = s.start_at`),
     );
-    const onHours = `date_bin('1 hour', s.start_at, timestamptz '2000-01-01 00:00:00+00') = s.start_at
+    const onHours = sql`date_bin('1 hour', s.start_at, timestamptz '2000-01-01 00:00:00+00') = s.start_at
                      AND date_bin('1 hour', s.end_at, timestamptz '2000-01-01 00:00:00+00') = s.end_at`;
     const composed = (source: 'hour' | 'day') =>
-      `SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
-       FROM spans s JOIN usage_rollups e ON e.grain = '${source}' AND e.time_zone = ${source === 'hour' ? `'${HOUR_ROLLUP_ZONE}'` : '$3'}
+      sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
+       FROM spans s JOIN usage_rollups e ON e.grain = ${GRAIN[source]} AND e.time_zone = ${source === 'hour' ? HOUR_ROLLUP_ZONE_SQL : sql`${zone}`}
          AND e.meter_id = s.meter_id AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at
-       ${source === 'hour' ? `WHERE ${onHours}` : ''}
+       ${source === 'hour' ? sql`WHERE ${onHours}` : sql``}
        GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete`;
-    const fromEvents = `SELECT '${grain}', $3, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+    const fromEvents = sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
        FROM spans s JOIN usage_events e ON e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at
        WHERE NOT (${onHours})
        GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`;
     await client.query(
-      `WITH spans AS (${spans})
+      query(sql`WITH spans AS (${spans})
        INSERT INTO usage_rollups (${COLUMNS})
-       ${grain === 'day' ? `${composed('hour')} UNION ALL ${fromEvents}` : composed('day')}`,
-      [...pairs, zone],
+       ${grain === 'day' ? sql`${composed('hour')} UNION ALL ${fromEvents}` : composed('day')}`),
     );
   }
 
@@ -136,58 +139,62 @@ export class RollupsRepository {
    * hours are dirty (a first load, a restore). Returns how many dirty hours it cleared.
    */
   async rebuildAll(client: PoolClient): Promise<number> {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    await this.lock(client);
     const { rows: [{ n }] } = await client.query<{ n: number }>(
-      'WITH taken AS (DELETE FROM usage_rollup_dirty RETURNING meter_id, hour) SELECT count(DISTINCT (meter_id, hour))::int AS n FROM taken',
+      query(sql`WITH taken AS (DELETE FROM usage_rollup_dirty RETURNING meter_id, hour) SELECT count(DISTINCT (meter_id, hour))::int AS n FROM taken`),
     );
-    await client.query("DELETE FROM usage_rollups WHERE grain = 'hour'");
+    await client.query(query(sql`DELETE FROM usage_rollups WHERE grain = 'hour'`));
     await client.query(
-      `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'hour', '${HOUR_ROLLUP_ZONE}', date_bin('1 hour', e.start_time, timestamptz '2000-01-01 00:00:00+00'), e.meter_id, ${E_DIMENSIONS},
+      query(sql`INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'hour', ${HOUR_ROLLUP_ZONE_SQL}, date_bin('1 hour', e.start_time, timestamptz '2000-01-01 00:00:00+00'), e.meter_id, ${E_DIMENSIONS},
               e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
        FROM usage_events e
-       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`),
     );
     for (const zone of await this.zones(client)) await this.buildZone(client, zone);
     return n;
   }
 
   async zones(client: PoolClient): Promise<string[]> {
-    const { rows } = await client.query<{ time_zone: string }>('SELECT time_zone FROM usage_rollup_zones ORDER BY time_zone');
+    const { rows } = await client.query<{ time_zone: string }>(query(sql`SELECT time_zone FROM usage_rollup_zones ORDER BY time_zone`));
     return rows.map((r) => r.time_zone);
   }
 
   /** Builds the day and month rollups of a zone from all usage, then marks the zone built. */
   async buildZone(client: PoolClient, zone: string): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-    await client.query("DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = $1", [zone]);
+    await this.lock(client);
+    const local = bind(zone);
+    await client.query(query(sql`DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = ${local}`));
     await client.query(
-      `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'day', $1, date_trunc('day', e.start_time AT TIME ZONE $1) AT TIME ZONE $1, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL,
+      query(sql`INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'day', ${local}, date_trunc('day', e.start_time AT TIME ZONE ${local}) AT TIME ZONE ${local}, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL,
               ${EVENT_ROLLUP_AGGREGATES}
        FROM usage_events e
-       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`,
-      [zone],
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`),
     );
     await client.query(
-      `INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'month', $1, date_trunc('month', e.bucket_start AT TIME ZONE $1) AT TIME ZONE $1, e.meter_id, ${E_DIMENSIONS}, e.discrete,
+      query(sql`INSERT INTO usage_rollups (${COLUMNS})
+       SELECT 'month', ${local}, date_trunc('month', e.bucket_start AT TIME ZONE ${local}) AT TIME ZONE ${local}, e.meter_id, ${E_DIMENSIONS}, e.discrete,
               ${ROLLUP_AGGREGATES}
-       FROM usage_rollups e WHERE e.grain = 'day' AND e.time_zone = $1
-       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.discrete`,
-      [zone],
+       FROM usage_rollups e WHERE e.grain = 'day' AND e.time_zone = ${local}
+       GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.discrete`),
     );
-    await client.query('INSERT INTO usage_rollup_zones (time_zone) VALUES ($1) ON CONFLICT (time_zone) DO UPDATE SET built_at = now()', [zone]);
+    await client.query(query(sql`INSERT INTO usage_rollup_zones (time_zone) VALUES (${zone}) ON CONFLICT (time_zone) DO UPDATE SET built_at = now()`));
   }
 
   async dropZone(client: PoolClient, zone: string): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-    await client.query('DELETE FROM usage_rollup_zones WHERE time_zone = $1', [zone]);
-    await client.query("DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = $1", [zone]);
+    await this.lock(client);
+    await client.query(query(sql`DELETE FROM usage_rollup_zones WHERE time_zone = ${zone}`));
+    await client.query(query(sql`DELETE FROM usage_rollups WHERE grain IN ('day', 'month') AND time_zone = ${zone}`));
   }
 
   async dirtyHours(client: PoolClient): Promise<number> {
-    const { rows } = await client.query<{ n: number }>('SELECT count(DISTINCT (meter_id, hour))::int AS n FROM usage_rollup_dirty');
+    const { rows } = await client.query<{ n: number }>(query(sql`SELECT count(DISTINCT (meter_id, hour))::int AS n FROM usage_rollup_dirty`));
     return rows[0].n;
+  }
+
+  /** Serialises rollup maintenance, in the caller's transaction. */
+  private async lock(client: PoolClient): Promise<void> {
+    await client.query(query(sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`));
   }
 }
