@@ -57,8 +57,13 @@ export class IngestionRepository {
     // neither claimed nor seen here (or seen without its new project); the next round sees it.
     for (let round = 0; round < 3 && claimed.size < names.length; round++) {
       const missing = names.filter((n) => !claimed.has(n));
+      const projects = missing.map((n) => ids.projects.get(first.get(n)!.project)!);
+      const users = missing.map((n) => {
+        const user = first.get(n)!.user;
+        return user === null ? null : ids.users.get(user)!;
+      });
       const { rows } = await client.query<{ id: number; external_id: string; project: string | null }>(
-        `WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest($1::text[], $2::int[], $3::int[])),
+        query(sql`WITH wanted(external_id, project_id, user_id) AS (SELECT * FROM unnest(${missing}::text[], ${projects}::int[], ${users}::int[])),
               claimed AS (INSERT INTO resources AS r (external_id, project_id, user_id) SELECT * FROM wanted
                           ON CONFLICT (external_id) DO UPDATE
                             SET project_id = COALESCE(r.project_id, EXCLUDED.project_id), user_id = COALESCE(r.user_id, EXCLUDED.user_id)
@@ -67,15 +72,7 @@ export class IngestionRepository {
          SELECT c.id, c.external_id, p.name AS project FROM claimed c LEFT JOIN projects p ON p.id = c.project_id
          UNION ALL
          SELECT r.id, r.external_id, p.name FROM resources r JOIN wanted USING (external_id) JOIN projects p ON p.id = r.project_id
-         WHERE r.external_id NOT IN (SELECT external_id FROM claimed)`,
-        [
-          missing,
-          missing.map((n) => ids.projects.get(first.get(n)!.project)!),
-          missing.map((n) => {
-            const user = first.get(n)!.user;
-            return user === null ? null : ids.users.get(user)!;
-          }),
-        ],
+         WHERE r.external_id NOT IN (SELECT external_id FROM claimed)`),
       );
       for (const row of rows) claimed.set(row.external_id, { id: row.id, project: row.project });
     }
@@ -96,34 +93,35 @@ export class IngestionRepository {
     const resources = new Map([...claimed].map(([name, r]) => [name, r.id]));
     const idOf = (map: ReadonlyMap<string, number>, name: string | null) => (name === null ? null : map.get(name)!);
 
+    // Each column of the batch, as one array.
+    const c = {
+      meter: reports.map((r) => meters.get(r.meter)!),
+      project: reports.map((r) => ids.projects.get(r.project)!),
+      computeProject: reports.map((r) => idOf(ids.computeProjects, r.computeProject)),
+      user: reports.map((r) => idOf(ids.users, r.user)),
+      source: reports.map((r) => ids.sources.get(r.source)!),
+      resource: reports.map((r) => idOf(resources, r.resource)),
+      start: reports.map((r) => r.start.toISOString()),
+      end: reports.map((r) => r.end?.toISOString() ?? null),
+      volume: reports.map((r) => r.volume),
+      factor: reports.map((r) => r.contingentFactor),
+      operations: reports.map((r) => r.operationCount),
+      partition: reports.map((r) => r.partition),
+      priority: reports.map((r) => r.priority),
+      data: reports.map((r) => (r.additionalData === null ? null : JSON.stringify(r.additionalData))),
+      hash: reports.map((r) => r.hash),
+    };
     const { rows } = await client.query<{ id: string; content_hash: string; created: boolean }>(
-      `INSERT INTO usage_events AS e (meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
+      query(sql`INSERT INTO usage_events AS e (meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
           start_time, end_time, volume, contingent_factor, operation_count, partition, priority, additional_data, content_hash)
-       SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::timestamptz[],
-          $8::timestamptz[], $9::float8[], $10::float8[], $11::int[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+       SELECT * FROM unnest(${c.meter}::int[], ${c.project}::int[], ${c.computeProject}::int[], ${c.user}::int[], ${c.source}::int[], ${c.resource}::int[], ${c.start}::timestamptz[],
+          ${c.end}::timestamptz[], ${c.volume}::float8[], ${c.factor}::float8[], ${c.operations}::int[], ${c.partition}::text[], ${c.priority}::text[], ${c.data}::jsonb[], ${c.hash}::text[])
        ON CONFLICT ON CONSTRAINT usage_events_match_key DO UPDATE SET
           volume = EXCLUDED.volume, contingent_factor = EXCLUDED.contingent_factor,
           operation_count = EXCLUDED.operation_count, additional_data = EXCLUDED.additional_data,
           content_hash = EXCLUDED.content_hash, updated_at = now()
        WHERE e.content_hash <> EXCLUDED.content_hash
-       RETURNING id, content_hash, (xmax = 0) AS created`,
-      [
-        reports.map((r) => meters.get(r.meter)!),
-        reports.map((r) => ids.projects.get(r.project)!),
-        reports.map((r) => idOf(ids.computeProjects, r.computeProject)),
-        reports.map((r) => idOf(ids.users, r.user)),
-        reports.map((r) => ids.sources.get(r.source)!),
-        reports.map((r) => idOf(resources, r.resource)),
-        reports.map((r) => r.start.toISOString()),
-        reports.map((r) => r.end?.toISOString() ?? null),
-        reports.map((r) => r.volume),
-        reports.map((r) => r.contingentFactor),
-        reports.map((r) => r.operationCount),
-        reports.map((r) => r.partition),
-        reports.map((r) => r.priority),
-        reports.map((r) => (r.additionalData === null ? null : JSON.stringify(r.additionalData))),
-        reports.map((r) => r.hash),
-      ],
+       RETURNING id, content_hash, (xmax = 0) AS created`),
     );
 
     // Only rows that were created or changed come back; their additional items are (re)written.
@@ -131,8 +129,8 @@ export class IngestionRepository {
     const written = rows.map((row) => ({ id: row.id, created: row.created, report: byHash.get(row.content_hash)! }));
     const updatedIds = written.filter((w) => !w.created).map((w) => w.id);
     if (updatedIds.length > 0) {
-      await client.query('DELETE FROM usage_events WHERE parent_id = ANY($1::bigint[])', [updatedIds]);
-      await client.query('DELETE FROM usage_metrics WHERE event_id = ANY($1::bigint[])', [updatedIds]);
+      await client.query(query(sql`DELETE FROM usage_events WHERE parent_id = ANY(${updatedIds}::bigint[])`));
+      await client.query(query(sql`DELETE FROM usage_metrics WHERE event_id = ANY(${updatedIds}::bigint[])`));
     }
     await this.insertAdditionalResources(client, written, meters, ids, resources);
     await this.insertAdditionalMetrics(client, written, ids.projects);
@@ -180,28 +178,29 @@ export class IngestionRepository {
     const children = written.flatMap(({ id, report }) => report.additionalResources.map((extra) => ({ parent: id, report, extra })));
     if (children.length === 0) return;
     const idOf = (map: ReadonlyMap<string, number>, name: string | null) => (name === null ? null : map.get(name)!);
+    // Each column of the children, as one array.
+    const c = {
+      parent: children.map((x) => x.parent),
+      meter: children.map((x) => meters.get(x.extra.meter)!),
+      project: children.map((x) => ids.projects.get(x.report.project)!),
+      computeProject: children.map((x) => idOf(ids.computeProjects, x.report.computeProject)),
+      user: children.map((x) => idOf(ids.users, x.report.user)),
+      source: children.map((x) => ids.sources.get(x.report.source)!),
+      resource: children.map((x) => idOf(resources, x.report.resource)),
+      start: children.map((x) => x.report.start.toISOString()),
+      end: children.map((x) => x.report.end?.toISOString() ?? null),
+      volume: children.map((x) => x.extra.volume),
+      factor: children.map((x) => x.extra.contingentFactor),
+      operations: children.map((x) => x.report.operationCount),
+      partition: children.map((x) => x.report.partition),
+      priority: children.map((x) => x.report.priority),
+      hash: children.map((x) => `${x.report.hash}/${x.extra.meter}`),
+    };
     await client.query(
-      `INSERT INTO usage_events (parent_id, meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
+      query(sql`INSERT INTO usage_events (parent_id, meter_id, project_id, compute_project_id, user_id, source_id, resource_id,
           start_time, end_time, volume, contingent_factor, operation_count, partition, priority, content_hash)
-       SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[],
-          $8::timestamptz[], $9::timestamptz[], $10::float8[], $11::float8[], $12::int[], $13::text[], $14::text[], $15::text[])`,
-      [
-        children.map((c) => c.parent),
-        children.map((c) => meters.get(c.extra.meter)!),
-        children.map((c) => ids.projects.get(c.report.project)!),
-        children.map((c) => idOf(ids.computeProjects, c.report.computeProject)),
-        children.map((c) => idOf(ids.users, c.report.user)),
-        children.map((c) => ids.sources.get(c.report.source)!),
-        children.map((c) => idOf(resources, c.report.resource)),
-        children.map((c) => c.report.start.toISOString()),
-        children.map((c) => c.report.end?.toISOString() ?? null),
-        children.map((c) => c.extra.volume),
-        children.map((c) => c.extra.contingentFactor),
-        children.map((c) => c.report.operationCount),
-        children.map((c) => c.report.partition),
-        children.map((c) => c.report.priority),
-        children.map((c) => `${c.report.hash}/${c.extra.meter}`),
-      ],
+       SELECT * FROM unnest(${c.parent}::bigint[], ${c.meter}::int[], ${c.project}::int[], ${c.computeProject}::int[], ${c.user}::int[], ${c.source}::int[], ${c.resource}::int[],
+          ${c.start}::timestamptz[], ${c.end}::timestamptz[], ${c.volume}::float8[], ${c.factor}::float8[], ${c.operations}::int[], ${c.partition}::text[], ${c.priority}::text[], ${c.hash}::text[])`),
     );
   }
 
@@ -213,9 +212,8 @@ export class IngestionRepository {
     const metrics = written.flatMap(({ id, report }) => report.additionalMetrics.map((m) => ({ id, project: projects.get(report.project)!, ...m })));
     if (metrics.length === 0) return;
     await client.query(
-      `INSERT INTO usage_metrics (project_id, event_id, metric, volume, contingent_factor)
-       SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::float8[], $5::float8[])`,
-      [metrics.map((m) => m.project), metrics.map((m) => m.id), metrics.map((m) => m.metric), metrics.map((m) => m.volume), metrics.map((m) => m.contingentFactor)],
+      query(sql`INSERT INTO usage_metrics (project_id, event_id, metric, volume, contingent_factor)
+       SELECT * FROM unnest(${metrics.map((m) => m.project)}::int[], ${metrics.map((m) => m.id)}::bigint[], ${metrics.map((m) => m.metric)}::text[], ${metrics.map((m) => m.volume)}::float8[], ${metrics.map((m) => m.contingentFactor)}::float8[])`),
     );
   }
 }
