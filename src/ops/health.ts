@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { query, sql } from '../common/sql';
 import { readMigrations } from '../db/migrate';
 
 export interface PoolStats {
@@ -45,7 +46,7 @@ export class DatabaseHealth {
     });
     deadline.catch(() => undefined);
     try {
-      await Promise.race([this.pool.query('SELECT 1'), deadline]);
+      await Promise.race([this.pool.query(query(sql`SELECT 1`)), deadline]);
       checks.database = 'ok';
       stage = 'migrations';
       this.expected ??= readMigrations(this.options.migrationsDir).then((list) => list.map((m) => m.name));
@@ -53,7 +54,7 @@ export class DatabaseHealth {
         Promise.all([
           this.expected,
           this.pool.query<{ name: string }>(
-            'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+            query(sql`SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`),
           ),
         ]),
         deadline,

@@ -44,8 +44,7 @@ export class EventsRepository {
 
   async metrics(eventIds: readonly string[]): Promise<DbMetricRow[]> {
     const { rows } = await this.pool.query<DbMetricRow>(
-      'SELECT event_id, metric, volume, contingent_factor FROM usage_metrics WHERE event_id = ANY($1::bigint[]) ORDER BY event_id, metric',
-      [eventIds],
+      query(sql`SELECT event_id, metric, volume, contingent_factor FROM usage_metrics WHERE event_id = ANY(${eventIds}::bigint[]) ORDER BY event_id, metric`),
     );
     return rows;
   }
