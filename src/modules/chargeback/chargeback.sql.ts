@@ -1,4 +1,4 @@
-import { SqlParams } from '../../common/sql';
+import { bind, sql, SqlParams } from '../../common/sql';
 import { pricedPartsSql, quotientSql } from '../pricing/pricing.sql';
 import { PeriodUnit } from '../usage/usage.calendar';
 import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
@@ -23,13 +23,16 @@ export interface ChargebackQuery {
  */
 export function chargebackSql(q: ChargebackQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
-  const from = `${p.add(q.from)}::timestamptz`;
-  const to = `${p.add(q.to)}::timestamptz`;
-  const tz = `${p.add(q.timeZone)}::text`;
+  const fromSql = sql`${bind(q.from)}::timestamptz`;
+  const toSql = sql`${bind(q.to)}::timestamptz`;
+  const tzSql = sql`${bind(q.timeZone)}::text`;
+  const from = p.sql(fromSql);
+  const to = p.sql(toSql);
+  const tz = p.sql(tzSql);
   const names = `${p.add(q.projects)}::text[]`;
   const projects = `SELECT id FROM projects WHERE ${names} IS NULL OR name = ANY(${names})`;
   const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
-  const bounds = boundariesSql({ period: { unit: PeriodUnit.DAY, size: 1 } }, from, to, () => tz, p);
+  const bounds = p.sql(boundariesSql({ period: { unit: PeriodUnit.DAY, size: 1 } }, fromSql, toSql, () => tzSql));
   const resource = q.detail ? 'l.resource_id' : 'NULL::int';
   const keys = ['l.project_id', resource, ...(q.daily ? ['l.bucket'] : []), 'l.currency'];
 

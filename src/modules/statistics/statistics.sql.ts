@@ -1,4 +1,4 @@
-import { ident, sql, SqlParams, type Sql } from '../../common/sql';
+import { bind, ident, sql, SqlParams, type Sql } from '../../common/sql';
 import { costAggregates, priceLateralSql, ROLLUP_COST_AGGREGATES, unpricedAggregates } from '../pricing/pricing.sql';
 import { eventAggregates, ROLLUP_AGGREGATES } from '../usage/aggregates.sql';
 import type { PeriodSpec } from '../usage/usage.calendar';
@@ -77,12 +77,15 @@ function choiceSql(meters: string, from: string, to: string, tz: string, cost: b
 
 export function statisticsSql(q: StatisticsQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
-  const from = `${p.add(q.from)}::timestamptz`;
-  const to = `${p.add(q.to)}::timestamptz`;
+  const fromSql = sql`${bind(q.from)}::timestamptz`;
+  const toSql = sql`${bind(q.to)}::timestamptz`;
+  const from = p.sql(fromSql);
+  const to = p.sql(toSql);
   // Bound only where used: PostgreSQL cannot type a parameter that no expression uses.
-  let tzParam: string | undefined;
-  const zone = () => (tzParam ??= `${p.add(q.timeZone)}::text`);
-  const bounds = boundariesSql(q, from, to, zone, p);
+  let tzSql: Sql | undefined;
+  const zoneSql = () => (tzSql ??= sql`${bind(q.timeZone)}::text`);
+  const zone = () => p.sql(zoneSql());
+  const bounds = p.sql(boundariesSql(q, fromSql, toSql, zoneSql));
   const byMetric = q.metrics !== null;
   const groups = q.groupBy.map((g) => GROUPS[g]);
   const groupJoins: string[] = [];

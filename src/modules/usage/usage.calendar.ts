@@ -44,10 +44,10 @@ export function estimatePeriods(from: Date, to: Date, period: PeriodSpec | null)
 
 
 /** How PostgreSQL truncates to each calendar unit of a zone, and steps from one to the next. */
-export const CALENDAR: Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; step: string }> = {
+export const CALENDAR = {
   DAY: { trunc: 'day', step: '1 day' },
   WEEK: { trunc: 'week', step: '7 days' },
   MONTH: { trunc: 'month', step: '1 month' },
   QUARTER: { trunc: 'quarter', step: '3 months' },
   YEAR: { trunc: 'year', step: '1 year' },
-};
+} as const satisfies Record<Exclude<PeriodUnit, 'MINUTE' | 'HOUR'>, { trunc: string; step: string }>;

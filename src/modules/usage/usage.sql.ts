@@ -1,4 +1,4 @@
-import { ident, sql, type Sql, type SqlParams } from '../../common/sql';
+import { ident, sql, type Sql } from '../../common/sql';
 import { CALENDAR, PeriodUnit, SUB_DAY_UNITS, type PeriodSpec } from './usage.calendar';
 
 /** The zone of the hour rollups: a UTC hour is a local hour of every zone with a whole-hour offset. */
@@ -16,28 +16,28 @@ export const HOUR_ROLLUP_ZONE = 'UTC';
  * hour skipped in spring is never read, so that day has 23; six-hour periods stay at 00:00,
  * 06:00, 12:00 and 18:00, the first of them 7 hours long in autumn.
  */
-export function boundariesSql(q: { period: PeriodSpec | null }, from: string, to: string, zone: () => string, p: SqlParams): string {
-  if (!q.period) return `SELECT ARRAY[${from}, ${to}] AS b`;
+export function boundariesSql(q: { period: PeriodSpec | null }, from: Sql, to: Sql, zone: () => Sql): Sql {
+  if (!q.period) return sql`SELECT ARRAY[${from}, ${to}] AS b`;
   const tz = zone();
-  const size = `${p.add(q.period.size)}::int`;
-  let starts: string;
+  const size = sql`${q.period.size}::int`;
+  let starts: Sql;
   if (SUB_DAY_UNITS.has(q.period.unit)) {
-    const step = q.period.unit === PeriodUnit.HOUR ? '1 hour' : '1 minute';
+    const step = q.period.unit === PeriodUnit.HOUR ? ident("interval '1 hour'") : ident("interval '1 minute'");
     // Each wall-clock time w, and the instants an hour either side of PostgreSQL's reading of
     // it, of which those whose local time is w (none, one, or two) are boundaries.
-    starts = `SELECT c
+    starts = sql`SELECT c
               FROM generate_series(date_trunc('day', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz}, interval '1 day') AS d
-              CROSS JOIN LATERAL generate_series(d, d + interval '1 day' - interval '1 microsecond', ${size} * interval '${step}') AS w
+              CROSS JOIN LATERAL generate_series(d, d + interval '1 day' - interval '1 microsecond', ${size} * ${step}) AS w
               CROSS JOIN LATERAL unnest(ARRAY[(w AT TIME ZONE ${tz}) - interval '1 hour', w AT TIME ZONE ${tz},
                                               (w AT TIME ZONE ${tz}) + interval '1 hour']) AS c
               WHERE c AT TIME ZONE ${tz} = w`;
   } else {
     const unit = CALENDAR[q.period.unit as keyof typeof CALENDAR];
-    starts = `SELECT l AT TIME ZONE ${tz}
-              FROM generate_series(date_trunc('${unit.trunc}', ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz},
-                                   ${size} * interval '${unit.step}') AS l`;
+    starts = sql`SELECT l AT TIME ZONE ${tz}
+              FROM generate_series(date_trunc(${ident(`'${unit.trunc}'`)}, ${from} AT TIME ZONE ${tz}), ${to} AT TIME ZONE ${tz},
+                                   ${size} * ${ident(`interval '${unit.step}'`)}) AS l`;
   }
-  return `SELECT array_agg(x ORDER BY x) AS b
+  return sql`SELECT array_agg(x ORDER BY x) AS b
           FROM (SELECT ${from} AS x UNION SELECT ${to} UNION ${starts}) AS s
           WHERE x >= ${from} AND x <= ${to}`;
 }
