@@ -1,5 +1,6 @@
 import { createSchema } from '../../src/schema';
 import { DEFAULT_LIMITS } from '../../src/config';
+import type { LogLevel } from '../../src/config';
 import { createLogger } from '../../src/ops/logger';
 import type { Metrics } from '../../src/ops/metrics';
 import { createHttpServer, type ServerOptions } from '../../src/server';
@@ -28,13 +29,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(services: Services, options: Partial<ServerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(services: Services, options: Partial<ServerOptions> & { logLevel?: LogLevel } = {}): Promise<TestServer> {
   const logLines: string[] = [];
   const http = await createHttpServer(await createSchema(), services, {
     limits: DEFAULT_LIMITS,
     introspection: true,
     landingPage: false,
-    logger: createLogger('info', { write: (line: string) => void logLines.push(line) }),
+    logger: createLogger(options.logLevel ?? 'info', { write: (line: string) => void logLines.push(line) }),
     ...options,
   });
   const url = await http.listen(0, '127.0.0.1');
