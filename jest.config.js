@@ -8,13 +8,7 @@ module.exports = {
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
   transform: {
-    '^.+\\.ts$': [
-      'ts-jest',
-      {
-        // Types are checked by `tsc --noEmit` before jest runs; here files are only transpiled.
-        // Jest's module system is CommonJS, so dynamic import() must become require().
-        tsconfig: '<rootDir>/tsconfig.jest.json',
-      },
-    ],
+    // The JavaScript `npm run typecheck` compiled into dist-test/, with its source maps.
+    '^.+\\.ts$': '<rootDir>/test/helpers/jest-transform.js',
   },
 };

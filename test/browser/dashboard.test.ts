@@ -1,4 +1,3 @@
-import { loadDemoData } from '../../src/demo/demo-data';
 import { CHART_GRID, CHART_HEIGHT } from '../../web/dashboard/chart-layout';
 import { assertBuilt, browserTestsAvailable, launchBrowser, screenshot, type TestBrowser } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -134,8 +133,7 @@ describeBrowser('the usage dashboard, offline', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    t = await createTestDatabase();
-    await loadDemoData(t.services);
+    t = await createTestDatabase({ demo: true });
     api = await startTestServer(t.services, { landingPage: true });
     origin = new URL(api.url).origin;
     browser = await launchBrowser();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse } from 'graphql';
-import { loadDemoData } from '../../src/demo/demo-data';
 import { readmeExamples, readmeTabs } from '../../web/graphiql/readme-tabs';
 import type { Locator } from 'playwright-core';
 import { assertBuilt, browserTestsAvailable, launchBrowser, screenshot, type TestBrowser } from '../helpers/browser';
@@ -36,8 +35,7 @@ describeBrowser('GraphiQL, offline', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    t = await createTestDatabase();
-    await loadDemoData(t.services);
+    t = await createTestDatabase({ demo: true });
     api = await startTestServer(t.services, { landingPage: true });
     origin = new URL(api.url).origin;
     browser = await launchBrowser();

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadDemoData } from '../../src/demo/demo-data';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -33,8 +32,7 @@ const steps = [
 let t: TestDatabase;
 let api: TestServer;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await loadDemoData(t.services);
+  t = await createTestDatabase({ demo: true });
   api = await startTestServer(t.services);
 }, 120_000);
 afterAll(async () => {

@@ -1,8 +1,14 @@
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
+import { DEFAULT_LIMITS } from '../../src/config';
+import { connectDatabase } from '../../src/db/database';
 import { isAlive, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, readMigrations } from '../../src/db/migrate';
+import { loadDemoData } from '../../src/demo/demo-data';
+import { createServices } from '../../src/services';
+import { cloneDatabase } from './database';
 import { databaseUrl } from './urls';
 
 declare global {
@@ -13,7 +19,8 @@ declare global {
 /**
  * Tests run against DATABASE_URL when it is set, otherwise against an embedded PostgreSQL.
  * The migrated schema is built once into a template database; each test file then gets a
- * database of its own, cloned from the template (test/helpers/database.ts).
+ * database of its own, cloned from the template (test/helpers/database.ts). The demo data is
+ * loaded once too, into a second template of this run's that files on the demo data clone.
  */
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
@@ -29,6 +36,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.MQL_TEST_ADMIN_URL = adminUrl;
   process.env.MQL_TEST_RUN = String(process.pid);
   process.env.MQL_TEST_TEMPLATE = await prepareTemplate(adminUrl);
+  process.env.MQL_TEST_DEMO_TEMPLATE = await prepareDemoTemplate(adminUrl, process.env.MQL_TEST_TEMPLATE);
 }
 
 async function prepareTemplate(adminUrl: string): Promise<string> {
@@ -56,4 +64,29 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
     await admin.end();
   }
   return template;
+}
+
+/**
+ * The migrated template with the demo data loaded (src/demo/demo-data.ts), as `npm start` loads
+ * it. It is this run's (named like the files' databases, so that a killed run's is dropped by the
+ * next), and nobody may connect to it once loaded: PostgreSQL clones a database only while no
+ * session is connected to it.
+ */
+async function prepareDemoTemplate(adminUrl: string, template: string): Promise<string> {
+  const name = `meterql_t_${process.pid}_demo`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await cloneDatabase(admin, name, template);
+    const db = connectDatabase(databaseUrl(adminUrl, name), { max: 4 });
+    try {
+      await loadDemoData(createServices(db, { limits: DEFAULT_LIMITS, anonymousAdmin: true }));
+    } finally {
+      await db.close();
+    }
+    await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} ALLOW_CONNECTIONS false`);
+  } finally {
+    await admin.end();
+  }
+  return name;
 }

@@ -1,6 +1,5 @@
 import { TimeZones } from '../../src/common/time-zones';
 import fc from 'fast-check';
-import { loadDemoData } from '../../src/demo/demo-data';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
 import { RollupsRepository } from '../../src/modules/usage/rollups.repository';
 import { UsageRepository } from '../../src/modules/usage/usage.repository';
@@ -14,8 +13,7 @@ let t: TestDatabase;
 let eventsOnly: StatisticsService;
 
 beforeAll(async () => {
-  t = await createTestDatabase({ rollupTimeZones: ['UTC', 'Europe/Berlin', 'Asia/Kolkata'] });
-  await loadDemoData(t.services);
+  t = await createTestDatabase({ demo: true, rollupTimeZones: ['UTC', 'Europe/Berlin', 'Asia/Kolkata'] });
   await t.services.rollups.ensureZones();
   await t.services.rollups.refresh();
   eventsOnly = new StatisticsService(new StatisticsRepository(t.db.pool), t.services.catalog, new TimeZones(t.db.pool), new UsageRepository(t.db.pool), { maxPeriods: 100_000, rollups: false });
