@@ -9,6 +9,7 @@ import type { Contingent, ContingentStatus, SetContingentInput } from './conting
 import { checkContingentId, checkContingentsArgs, checkSetContingentInput } from './contingents.validation';
 
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK = '40P01';
 
 function describe(row: DbContingentRow, meter: string): string {
   const scope = row.compute_project === null ? 'the whole project' : `compute project "${row.compute_project}"`;
@@ -56,12 +57,18 @@ export class ContingentsService {
     try {
       if (id == null) {
         // Two identical settings at once may both pass the unique key's check, and the second
-        // then fails on the exclusion constraint instead; once the first committed, a second try
-        // finds it by the unique key and updates it.
-        const upserted = await this.repository.upsert(row).catch((error) => {
-          if (!conflict(error)) throw error;
-          return this.repository.upsert(row);
-        });
+        // then fails on the exclusion constraint instead (or, waiting on each other's rows, one
+        // is chosen as a deadlock's victim); once the first committed, another try finds it by
+        // the unique key and updates it. A real overlap fails every try.
+        const upsert = async (tries: number): Promise<DbContingentRow> => {
+          try {
+            return await this.repository.upsert(row);
+          } catch (error) {
+            if (tries <= 1 || !(conflict(error) || (error as { code?: string }).code === DEADLOCK)) throw error;
+            return upsert(tries - 1);
+          }
+        };
+        const upserted = await upsert(4);
         return fromDbContingent(upserted);
       }
       const updated = await this.repository.update(id, row);
