@@ -17,8 +17,28 @@ const HOUR = 3_600_000;
 export const PROJECTS = Array.from({ length: 300 }, (_, i) => `proj-${String(i).padStart(3, '0')}`);
 export const USERS = Array.from({ length: 3000 }, (_, i) => `user-${String(i).padStart(4, '0')}`);
 export const SOURCES = ['openstack-a', 'openstack-b', 'slurm-hpc1', 'slurm-hpc2', 'collector'];
-const COMPONENT_NAMES = ['compute', 'network', 'batch', 'storage', 'gpu', 'object-store', 'database', 'k8s', 'dns', 'lb',
-  'backup', 'vpn', 'registry', 'monitoring', 'logging', 'queue', 'cache', 'search', 'analytics', 'identity'];
+const COMPONENT_NAMES = [
+  'compute',
+  'network',
+  'batch',
+  'storage',
+  'gpu',
+  'object-store',
+  'database',
+  'k8s',
+  'dns',
+  'lb',
+  'backup',
+  'vpn',
+  'registry',
+  'monitoring',
+  'logging',
+  'queue',
+  'cache',
+  'search',
+  'analytics',
+  'identity',
+];
 export const COMPONENTS = COMPONENT_NAMES.map((name) => ({ name }));
 /** Six busy meters, and three a component for the rest: 60 in all. */
 export const METERS: { name: string; component: string; unit: string; type: MeterType }[] = [
@@ -31,7 +51,9 @@ export const METERS: { name: string; component: string; unit: string; type: Mete
   { name: 'job.core_hours', component: 'batch', unit: 'core-h', type: 'DELTA' },
   { name: 'job.submit', component: 'batch', unit: 'job', type: 'EVENT' },
   { name: 'job.gpu_hours', component: 'batch', unit: 'h', type: 'DELTA' },
-  ...COMPONENT_NAMES.slice(3).flatMap((c) => ['requests', 'operations', 'errors'].map((m) => ({ name: `${c}.${m}`, component: c, unit: m, type: 'EVENT' as MeterType }))),
+  ...COMPONENT_NAMES.slice(3).flatMap((c) =>
+    ['requests', 'operations', 'errors'].map((m) => ({ name: `${c}.${m}`, component: c, unit: m, type: 'EVENT' as MeterType })),
+  ),
 ];
 const RARE_METERS = METERS.slice(9).map((m) => m.name);
 
@@ -91,7 +113,7 @@ export function* reports(p: Plan, batchSize: number, seed = 20261122): Generator
   for (let v = 0; v < p.vms; v++) {
     const pr = project();
     const user = userOf(pr, rand);
-    const life = Math.round((30 + rand() * 300) * DAY / (600_000)) * 600_000;
+    const life = Math.round(((30 + rand() * 300) * DAY) / 600_000) * 600_000;
     const born = YEAR_FROM + Math.floor(rand() * Math.max(1, (YEAR_TO - YEAR_FROM - life) / 600_000)) * 600_000;
     const vcpus = [1, 2, 4, 8, 16][Math.floor(rand() * 5)];
     const base = { project: PROJECTS[pr], user, source: rand() < 0.5 ? 'openstack-a' : 'openstack-b', resource: vmId(v) };
@@ -154,14 +176,21 @@ export function* metadataVersions(p: Plan, seed = 7): Generator<{ resource: stri
   for (let r = 0; r < p.vms + p.nodes; r++) {
     const isVm = r < p.vms;
     const changes = 1 + Math.floor(rand() * 4);
-    const times = [YEAR_FROM - DAY, ...Array.from({ length: changes - 1 }, () => YEAR_FROM + Math.floor(rand() * (YEAR_TO - YEAR_FROM)))].sort((a, b) => a - b);
+    const times = [
+      YEAR_FROM - DAY,
+      ...Array.from({ length: changes - 1 }, () => YEAR_FROM + Math.floor(rand() * (YEAR_TO - YEAR_FROM))),
+    ].sort((a, b) => a - b);
     for (const t of times) {
       yield {
         resource: isVm ? vmId(r) : nodeId(r - p.vms),
         validFrom: new Date(t),
         metadata: isVm
           ? { flavor: flavors[Math.floor(rand() * flavors.length)], zone: rand() < 0.5 ? 'zone-a' : 'zone-b' }
-          : { rack: racks[Math.floor(rand() * racks.length)], cpu: rand() < 0.5 ? 'epyc-9654' : 'xeon-8480', generation: 1 + Math.floor(rand() * 3) },
+          : {
+              rack: racks[Math.floor(rand() * racks.length)],
+              cpu: rand() < 0.5 ? 'epyc-9654' : 'xeon-8480',
+              generation: 1 + Math.floor(rand() * 3),
+            },
       };
     }
   }

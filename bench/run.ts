@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   results.plan = p;
 
   if (args.fresh || !(await loaded(db, p))) await load(db, services, p);
-  results.stored = (await db.pool.query('SELECT count(*)::int AS events, (SELECT count(*)::int FROM usage_rollups) AS rollups FROM usage_events')).rows[0];
+  results.stored = (
+    await db.pool.query('SELECT count(*)::int AS events, (SELECT count(*)::int FROM usage_rollups) AS rollups FROM usage_events')
+  ).rows[0];
 
   const { token } = await services.auth.createKey({ role: 'admin', projects: [], description: 'bench' });
   const server = await startServer(url);
@@ -86,7 +88,8 @@ async function openBenchDatabase(p: Plan): Promise<{ url: string; release: () =>
     const admin = new Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
     if (args.fresh) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+    if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0)
+      await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = `/${name}`;
@@ -97,7 +100,14 @@ async function openBenchDatabase(p: Plan): Promise<{ url: string; release: () =>
     dir: path.join(ROOT, '.data/bench-postgres'),
     port: 54331,
     log,
-    settings: { shared_buffers: '2GB', work_mem: '64MB', maintenance_work_mem: '1GB', max_wal_size: '16GB', checkpoint_timeout: '30min', effective_cache_size: '12GB' },
+    settings: {
+      shared_buffers: '2GB',
+      work_mem: '64MB',
+      maintenance_work_mem: '1GB',
+      max_wal_size: '16GB',
+      checkpoint_timeout: '30min',
+      effective_cache_size: '12GB',
+    },
   });
   if (args.fresh) {
     const admin = new Client({ connectionString: embedded.adminUrl });
@@ -121,7 +131,9 @@ async function loaded(db: Database, p: Plan): Promise<boolean> {
 async function load(db: Database, services: Services, p: Plan): Promise<void> {
   await db.pool.query(`TRUNCATE usage_events, usage_metrics, resource_metadata, resources, usage_rollups, usage_rollup_dirty,
     usage_rollup_zones, projects, users, compute_projects, sources RESTART IDENTITY CASCADE`);
-  log(`loading ${p.events.toLocaleString()} events (${p.vms} VMs, ${p.jobs.toLocaleString()} jobs, ${p.discrete.toLocaleString()} discrete) ...`);
+  log(
+    `loading ${p.events.toLocaleString()} events (${p.vms} VMs, ${p.jobs.toLocaleString()} jobs, ${p.discrete.toLocaleString()} discrete) ...`,
+  );
   for (const c of COMPONENTS) await services.catalog.defineComponent(c);
   for (const m of METERS) await services.catalog.defineMeter(m);
   const started = Date.now();
@@ -131,7 +143,8 @@ async function load(db: Database, services: Services, p: Plan): Promise<void> {
     for (let next = batches.next(); !next.done; next = batches.next()) {
       await services.ingestion.reportUsage(SYSTEM, next.value);
       written += next.value.length;
-      if (written % 500_000 < 5000) log(`  ${written.toLocaleString()} reports, ${Math.round(written / ((Date.now() - started) / 1000)).toLocaleString()}/s`);
+      if (written % 500_000 < 5000)
+        log(`  ${written.toLocaleString()} reports, ${Math.round(written / ((Date.now() - started) / 1000)).toLocaleString()}/s`);
     }
   };
   await Promise.all([worker(), worker()]);
@@ -141,10 +154,9 @@ async function load(db: Database, services: Services, p: Plan): Promise<void> {
 
   log('resource metadata ...');
   const versions = [...metadataVersions(p)];
-  await db.pool.query(
-    `INSERT INTO resources (external_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`,
-    [versions.map((v) => v.resource)],
-  );
+  await db.pool.query(`INSERT INTO resources (external_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
+    versions.map((v) => v.resource),
+  ]);
   await db.pool.query(
     `INSERT INTO resource_metadata (resource_id, valid_from, valid_to, metadata)
      SELECT r.id, v.valid_from, lead(v.valid_from) OVER (PARTITION BY r.id ORDER BY v.valid_from), v.metadata
@@ -174,7 +186,11 @@ interface Server {
 /** meterql as its own process, as deployed; its RSS sampled every 100 ms. */
 async function startServer(url: string): Promise<Server> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: url, PORT: '0', NODE_ENV: 'production', MQL_DEMO_DATA: 'false',
+    ...process.env,
+    DATABASE_URL: url,
+    PORT: '0',
+    NODE_ENV: 'production',
+    MQL_DEMO_DATA: 'false',
     MQL_ROLLUP_TIME_ZONES: 'UTC,Europe/Berlin',
   };
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -227,7 +243,14 @@ function sample(n: number, offset: number): UsageReport[][] {
   const out: UsageReport[][] = [];
   let i = 0;
   for (const batch of reports(plan(n * 2), 1000, 99 + offset)) {
-    out.push(batch.map((r) => ({ ...r, project: `bench-${offset}-${r.project}`, start: new Date(r.start.getTime() + 4 * 365 * 86_400_000), end: r.end ? new Date(r.end.getTime() + 4 * 365 * 86_400_000) : r.end })));
+    out.push(
+      batch.map((r) => ({
+        ...r,
+        project: `bench-${offset}-${r.project}`,
+        start: new Date(r.start.getTime() + 4 * 365 * 86_400_000),
+        end: r.end ? new Date(r.end.getTime() + 4 * 365 * 86_400_000) : r.end,
+      })),
+    );
     i += batch.length;
     if (i >= n) break;
   }
@@ -264,28 +287,53 @@ async function measureIngestion(db: Database, services: Services, server: Server
 
   // The ceiling: COPY of the same rows (ids resolved) into a plain table.
   const rows = sample(SAMPLE, 3).flat();
-  const ids = async (table: string) => new Map((await db.pool.query(`SELECT name, id FROM ${table}`)).rows.map((r) => [r.name as string, r.id as number]));
+  const ids = async (table: string) =>
+    new Map((await db.pool.query(`SELECT name, id FROM ${table}`)).rows.map((r) => [r.name as string, r.id as number]));
   const [meters, projects, users, sources] = await Promise.all(['meters', 'projects', 'users', 'sources'].map(ids));
   const client = await db.pool.connect();
   let copyRate: number;
   try {
-    await client.query('DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE usage_events INCLUDING DEFAULTS EXCLUDING IDENTITY)');
+    await client.query(
+      'DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE usage_events INCLUDING DEFAULTS EXCLUDING IDENTITY)',
+    );
     await client.query('ALTER TABLE bench_copy DROP COLUMN duration, DROP COLUMN id');
     const tsv = (v: unknown) => (v === null || v === undefined ? '\\N' : String(v));
     copyRate = await rate(rows.length, async () => {
       const lines = Readable.from(
         (function* () {
           for (const r of rows) {
-            yield [
-              meters.get(r.meter), projects.get(r.project) ?? 1, '\\N', users.get(r.user ?? '') ?? '\\N', sources.get(r.source ?? '') ?? 1, '\\N', '\\N',
-              r.start.toISOString(), r.end ? r.end.toISOString() : '\\N', r.volume, r.contingentFactor ?? 1, r.operationCount ?? 1,
-              tsv(r.partition), tsv(r.priority), '\\N', 'x', r.start.toISOString(), r.start.toISOString(),
-            ].join('\t') + '\n';
+            yield (
+              [
+                meters.get(r.meter),
+                projects.get(r.project) ?? 1,
+                '\\N',
+                users.get(r.user ?? '') ?? '\\N',
+                sources.get(r.source ?? '') ?? 1,
+                '\\N',
+                '\\N',
+                r.start.toISOString(),
+                r.end ? r.end.toISOString() : '\\N',
+                r.volume,
+                r.contingentFactor ?? 1,
+                r.operationCount ?? 1,
+                tsv(r.partition),
+                tsv(r.priority),
+                '\\N',
+                'x',
+                r.start.toISOString(),
+                r.start.toISOString(),
+              ].join('\t') + '\n'
+            );
           }
         })(),
       );
-      await pipeline(lines, client.query(copyFrom(`COPY bench_copy (meter_id, project_id, compute_project_id, user_id, source_id, resource_id, parent_id,
-        start_time, end_time, volume, contingent_factor, operation_count, partition, priority, additional_data, content_hash, created_at, updated_at) FROM STDIN`)));
+      await pipeline(
+        lines,
+        client.query(
+          copyFrom(`COPY bench_copy (meter_id, project_id, compute_project_id, user_id, source_id, resource_id, parent_id,
+        start_time, end_time, volume, contingent_factor, operation_count, partition, priority, additional_data, content_hash, created_at, updated_at) FROM STDIN`),
+        ),
+      );
     });
     await client.query('DROP TABLE bench_copy');
   } finally {
@@ -323,21 +371,38 @@ const MONTH_TO = Date.UTC(2026, 6, 1);
 async function measureQueries(db: Database, server: Server, token: string) {
   const sql = (text: string, values: unknown[] = []) => db.pool.query(text, values).then((r) => r.rows);
   // The busiest meter of the month, its busiest project, and the busiest user of a week.
-  const [busy] = await sql(`SELECT m.id, m.name FROM usage_events e JOIN meters m ON m.id = e.meter_id
-    WHERE e.start_time >= $1 AND e.start_time < $2 GROUP BY m.id ORDER BY count(*) DESC LIMIT 1`, [iso(MONTH_FROM), iso(MONTH_TO)]);
-  const [busyProject] = await sql(`SELECT p.id, p.name FROM usage_events e JOIN projects p ON p.id = e.project_id
-    WHERE e.meter_id = $1 GROUP BY p.id ORDER BY count(*) DESC LIMIT 1`, [busy.id]);
+  const [busy] = await sql(
+    `SELECT m.id, m.name FROM usage_events e JOIN meters m ON m.id = e.meter_id
+    WHERE e.start_time >= $1 AND e.start_time < $2 GROUP BY m.id ORDER BY count(*) DESC LIMIT 1`,
+    [iso(MONTH_FROM), iso(MONTH_TO)],
+  );
+  const [busyProject] = await sql(
+    `SELECT p.id, p.name FROM usage_events e JOIN projects p ON p.id = e.project_id
+    WHERE e.meter_id = $1 GROUP BY p.id ORDER BY count(*) DESC LIMIT 1`,
+    [busy.id],
+  );
   const WEEK_TO = MONTH_FROM + 7 * 86_400_000;
-  const [busyUser] = await sql(`SELECT u.id, u.name, count(*)::int AS n FROM usage_events e JOIN users u ON u.id = e.user_id
-    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY u.id ORDER BY count(*) DESC LIMIT 1`, [busy.id, iso(MONTH_FROM), iso(WEEK_TO)]);
+  const [busyUser] = await sql(
+    `SELECT u.id, u.name, count(*)::int AS n FROM usage_events e JOIN users u ON u.id = e.user_id
+    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY u.id ORDER BY count(*) DESC LIMIT 1`,
+    [busy.id, iso(MONTH_FROM), iso(WEEK_TO)],
+  );
   log(`queries: meter ${busy.name}, project ${busyProject.name}, user ${busyUser.name} (${busyUser.n} events in the week) ...`);
   const BERLIN_FROM = '2025-12-31T23:00:00Z';
   const BERLIN_TO = '2026-12-31T23:00:00Z';
   const jobs = METERS.find((m) => m.name === 'job.core_hours')!.name;
 
   const q1 = { meters: [busy.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), groupBy: ['PROJECT'] };
-  const q2 = { meters: [busy.name], from: BERLIN_FROM, to: BERLIN_TO, period: { unit: 'DAY' }, timeZone: 'Europe/Berlin', filter: { projects: [busyProject.name] } };
-  const STATS = 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { aggregatedFrom rows { project periodStart count sum } } }';
+  const q2 = {
+    meters: [busy.name],
+    from: BERLIN_FROM,
+    to: BERLIN_TO,
+    period: { unit: 'DAY' },
+    timeZone: 'Europe/Berlin',
+    filter: { projects: [busyProject.name] },
+  };
+  const STATS =
+    'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { aggregatedFrom rows { project periodStart count sum } } }';
   const EVENTS = `query E($f: UsageEventFilter!, $after: String) { usageEvents(filter: $f, first: 100, after: $after) {
     edges { cursor node { id start volume meter { name } } } pageInfo { endCursor hasNextPage } } }`;
   const q3filter = { from: iso(MONTH_FROM), to: iso(WEEK_TO), users: [busyUser.name], meters: [busy.name] };
@@ -352,101 +417,212 @@ async function measureQueries(db: Database, server: Server, token: string) {
     }
     deepCursor = after;
   }
-  const [deep] = await sql(`SELECT start_time, id FROM usage_events WHERE user_id = $1 AND meter_id = $2 AND start_time >= $3 AND start_time < $4
-    ORDER BY start_time, id OFFSET $5 LIMIT 1`, [busyUser.id, busy.id, iso(MONTH_FROM), iso(WEEK_TO), Math.floor(busyUser.n * 0.9) - 1]);
+  const [deep] = await sql(
+    `SELECT start_time, id FROM usage_events WHERE user_id = $1 AND meter_id = $2 AND start_time >= $3 AND start_time < $4
+    ORDER BY start_time, id OFFSET $5 LIMIT 1`,
+    [busyUser.id, busy.id, iso(MONTH_FROM), iso(WEEK_TO), Math.floor(busyUser.n * 0.9) - 1],
+  );
   const q4 = `query D($f: DiscoveryFilter) { users(filter: $f, first: 1000) { edges { node { name } } } projects(filter: $f, first: 1000) { edges { node { name } } }
     sources(filter: $f, first: 1000) { edges { node { name } } } }`;
   const q5 = { meters: [busy.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), groupByMetadata: ['flavor'] };
   const q6 = { meters: [jobs], from: iso(MONTH_FROM), to: iso(MONTH_TO), period: { unit: 'DAY' }, prorate: true };
 
   // Hand-written SQL on the events table: what the same answers cost without meterql.
-  const sqlQ1 = () => sql(`SELECT p.name AS project, count(*)::int AS count, sum(e.volume::numeric) AS sum FROM usage_events e JOIN projects p ON p.id = e.project_id
-    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY p.name ORDER BY p.name`, [busy.id, iso(MONTH_FROM), iso(MONTH_TO)]);
-  const sqlQ2 = () => sql(`SELECT date_trunc('day', e.start_time AT TIME ZONE 'Europe/Berlin') AS day, count(*)::int AS count, sum(e.volume::numeric) AS sum FROM usage_events e
-    WHERE e.project_id = $1 AND e.meter_id = $2 AND e.start_time >= $3 AND e.start_time < $4 GROUP BY 1 ORDER BY 1`, [busyProject.id, busy.id, BERLIN_FROM, BERLIN_TO]);
-  const sqlQ3 = (after: { start_time: Date; id: string } | null) => sql(`SELECT * FROM usage_events WHERE user_id = $1 AND meter_id = $2 AND start_time >= $3 AND start_time < $4
-    AND ($5::timestamptz IS NULL OR (start_time, id) > ($5, $6::bigint)) ORDER BY start_time, id LIMIT 100`, [busyUser.id, busy.id, iso(MONTH_FROM), iso(WEEK_TO), after?.start_time ?? null, after?.id ?? null]);
-  const sqlQ4 = () => sql(`SELECT (SELECT array_agg(DISTINCT user_id) FROM usage_events WHERE start_time >= $1 AND start_time < $2) AS users,
+  const sqlQ1 = () =>
+    sql(
+      `SELECT p.name AS project, count(*)::int AS count, sum(e.volume::numeric) AS sum FROM usage_events e JOIN projects p ON p.id = e.project_id
+    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY p.name ORDER BY p.name`,
+      [busy.id, iso(MONTH_FROM), iso(MONTH_TO)],
+    );
+  const sqlQ2 = () =>
+    sql(
+      `SELECT date_trunc('day', e.start_time AT TIME ZONE 'Europe/Berlin') AS day, count(*)::int AS count, sum(e.volume::numeric) AS sum FROM usage_events e
+    WHERE e.project_id = $1 AND e.meter_id = $2 AND e.start_time >= $3 AND e.start_time < $4 GROUP BY 1 ORDER BY 1`,
+      [busyProject.id, busy.id, BERLIN_FROM, BERLIN_TO],
+    );
+  const sqlQ3 = (after: { start_time: Date; id: string } | null) =>
+    sql(
+      `SELECT * FROM usage_events WHERE user_id = $1 AND meter_id = $2 AND start_time >= $3 AND start_time < $4
+    AND ($5::timestamptz IS NULL OR (start_time, id) > ($5, $6::bigint)) ORDER BY start_time, id LIMIT 100`,
+      [busyUser.id, busy.id, iso(MONTH_FROM), iso(WEEK_TO), after?.start_time ?? null, after?.id ?? null],
+    );
+  const sqlQ4 = () =>
+    sql(
+      `SELECT (SELECT array_agg(DISTINCT user_id) FROM usage_events WHERE start_time >= $1 AND start_time < $2) AS users,
     (SELECT array_agg(DISTINCT project_id) FROM usage_events WHERE start_time >= $1 AND start_time < $2) AS projects,
-    (SELECT array_agg(DISTINCT source_id) FROM usage_events WHERE start_time >= $1 AND start_time < $2) AS sources`, [iso(MONTH_FROM), iso(MONTH_TO)]);
-  const sqlQ5 = () => sql(`SELECT m.metadata -> 'flavor' AS flavor, count(*), sum(e.volume::numeric) FROM usage_events e
+    (SELECT array_agg(DISTINCT source_id) FROM usage_events WHERE start_time >= $1 AND start_time < $2) AS sources`,
+      [iso(MONTH_FROM), iso(MONTH_TO)],
+    );
+  const sqlQ5 = () =>
+    sql(
+      `SELECT m.metadata -> 'flavor' AS flavor, count(*), sum(e.volume::numeric) FROM usage_events e
     LEFT JOIN resource_metadata m ON m.resource_id = e.resource_id AND m.valid_from <= e.start_time AND (m.valid_to IS NULL OR m.valid_to > e.start_time)
-    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY 1`, [busy.id, iso(MONTH_FROM), iso(MONTH_TO)]);
-  const sqlQ6 = () => sql(`SELECT d AS day, sum(e.volume::numeric * extract(epoch FROM least(e.end_time, d + interval '1 day') - greatest(e.start_time, d)) / extract(epoch FROM e.end_time - e.start_time))
+    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY 1`,
+      [busy.id, iso(MONTH_FROM), iso(MONTH_TO)],
+    );
+  const sqlQ6 = () =>
+    sql(
+      `SELECT d AS day, sum(e.volume::numeric * extract(epoch FROM least(e.end_time, d + interval '1 day') - greatest(e.start_time, d)) / extract(epoch FROM e.end_time - e.start_time))
     FROM generate_series($2::timestamptz, $3::timestamptz - interval '1 day', interval '1 day') AS d
     JOIN usage_events e ON e.meter_id = (SELECT id FROM meters WHERE name = $1) AND e.start_time < d + interval '1 day' AND e.end_time > d AND e.end_time > e.start_time
-    GROUP BY d ORDER BY d`, [jobs, iso(MONTH_FROM), iso(MONTH_TO)]);
+    GROUP BY d ORDER BY d`,
+      [jobs, iso(MONTH_FROM), iso(MONTH_TO)],
+    );
 
   // The answers must agree with the scan.
   const viaApi1 = (await gql(server, token, STATS, { i: q1 })).usageStatistics;
   const viaSql1 = await sqlQ1();
-  assertSame('Q1', viaApi1.rows.map((r: any) => [r.project, r.count, r.sum]), viaSql1.map((r) => [r.project, r.count, Number(r.sum)]));
+  assertSame(
+    'Q1',
+    viaApi1.rows.map((r: any) => [r.project, r.count, r.sum]),
+    viaSql1.map((r) => [r.project, r.count, Number(r.sum)]),
+  );
   const viaApi2 = (await gql(server, token, STATS, { i: q2 })).usageStatistics;
   const viaSql2 = await sqlQ2();
-  assertSame('Q2', viaApi2.rows.map((r: any) => [r.count, r.sum]), viaSql2.map((r) => [r.count, Number(r.sum)]));
+  assertSame(
+    'Q2',
+    viaApi2.rows.map((r: any) => [r.count, r.sum]),
+    viaSql2.map((r) => [r.count, Number(r.sum)]),
+  );
 
   const timings: Record<string, unknown> = {};
-  const both = async (name: string, description: string, api: () => Promise<unknown>, scan: () => Promise<unknown>, extra: Record<string, unknown> = {}) => {
+  const both = async (
+    name: string,
+    description: string,
+    api: () => Promise<unknown>,
+    scan: () => Promise<unknown>,
+    extra: Record<string, unknown> = {},
+  ) => {
     timings[name] = { description, graphql: await time(RUNS, api), sql: await time(RUNS, scan), ...extra };
     log(`  ${name} ${JSON.stringify(timings[name])}`);
   };
-  await both('Q1', `${busy.name}, 30 days, by project`, () => gql(server, token, STATS, { i: q1 }), sqlQ1, { path: viaApi1.aggregatedFrom, rows: viaSql1.length });
-  await both('Q2', `${busy.name} of ${busyProject.name}, 365 days, daily, Europe/Berlin`, () => gql(server, token, STATS, { i: q2 }), sqlQ2, { path: viaApi2.aggregatedFrom, rows: viaSql2.length });
-  await both('Q3 first', `raw events of ${busyUser.name}, ${busy.name}, 7 days: first page of 100`, () => gql(server, token, EVENTS, { f: q3filter }), () => sqlQ3(null));
-  await both('Q3 deep', `the page after ${Math.floor(busyUser.n * 0.9)} events`, () => gql(server, token, EVENTS, { f: q3filter, after: deepCursor }), () => sqlQ3(deep));
-  await both('Q4', 'users, projects and sources with usage in 30 days', () => gql(server, token, q4, { f: { from: iso(MONTH_FROM), to: iso(MONTH_TO) } }), sqlQ4);
+  await both('Q1', `${busy.name}, 30 days, by project`, () => gql(server, token, STATS, { i: q1 }), sqlQ1, {
+    path: viaApi1.aggregatedFrom,
+    rows: viaSql1.length,
+  });
+  await both(
+    'Q2',
+    `${busy.name} of ${busyProject.name}, 365 days, daily, Europe/Berlin`,
+    () => gql(server, token, STATS, { i: q2 }),
+    sqlQ2,
+    { path: viaApi2.aggregatedFrom, rows: viaSql2.length },
+  );
+  await both(
+    'Q3 first',
+    `raw events of ${busyUser.name}, ${busy.name}, 7 days: first page of 100`,
+    () => gql(server, token, EVENTS, { f: q3filter }),
+    () => sqlQ3(null),
+  );
+  await both(
+    'Q3 deep',
+    `the page after ${Math.floor(busyUser.n * 0.9)} events`,
+    () => gql(server, token, EVENTS, { f: q3filter, after: deepCursor }),
+    () => sqlQ3(deep),
+  );
+  await both(
+    'Q4',
+    'users, projects and sources with usage in 30 days',
+    () => gql(server, token, q4, { f: { from: iso(MONTH_FROM), to: iso(MONTH_TO) } }),
+    sqlQ4,
+  );
   await both('Q5', `${busy.name}, a month, by flavor as of each record's start`, () => gql(server, token, STATS, { i: q5 }), sqlQ5);
   await both('Q6', 'job core-hours, a month, daily, prorated', () => gql(server, token, STATS, { i: q6 }), sqlQ6);
 
   // Money: every meter priced, the busy meter's price changing mid-month, a fixed cost per project.
   await sql('DELETE FROM price_cards');
   await sql('DELETE FROM fixed_costs');
-  await sql(`INSERT INTO price_cards (meter_id, unit_price, currency, valid_from, valid_to)
-    SELECT id, 0.01, 'EUR', '2020-01-01', CASE WHEN id = $1 THEN $2::timestamptz END FROM meters`, [busy.id, iso(MONTH_FROM + 15 * 86_400_000)]);
-  await sql(`INSERT INTO price_cards (meter_id, unit_price, currency, valid_from) VALUES ($1, 0.012, 'EUR', $2)`, [busy.id, iso(MONTH_FROM + 15 * 86_400_000)]);
-  await sql(`INSERT INTO fixed_costs (project_id, name, amount, currency, per, valid_from) SELECT id, 'support', 100, 'EUR', 'MONTH', '2020-01-01' FROM projects`);
-  const COST = 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { aggregatedFrom rows { project sum cost unpricedVolume } } }';
-  const CHARGEBACK = 'query C($i: ChargebackInput!) { chargeback(input: $i) { rows { project periodStart allocationMinutes allocationCost fixedCost total } } }';
+  await sql(
+    `INSERT INTO price_cards (meter_id, unit_price, currency, valid_from, valid_to)
+    SELECT id, 0.01, 'EUR', '2020-01-01', CASE WHEN id = $1 THEN $2::timestamptz END FROM meters`,
+    [busy.id, iso(MONTH_FROM + 15 * 86_400_000)],
+  );
+  await sql(`INSERT INTO price_cards (meter_id, unit_price, currency, valid_from) VALUES ($1, 0.012, 'EUR', $2)`, [
+    busy.id,
+    iso(MONTH_FROM + 15 * 86_400_000),
+  ]);
+  await sql(
+    `INSERT INTO fixed_costs (project_id, name, amount, currency, per, valid_from) SELECT id, 'support', 100, 'EUR', 'MONTH', '2020-01-01' FROM projects`,
+  );
+  const COST =
+    'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { aggregatedFrom rows { project sum cost unpricedVolume } } }';
+  const CHARGEBACK =
+    'query C($i: ChargebackInput!) { chargeback(input: $i) { rows { project periodStart allocationMinutes allocationCost fixedCost total } } }';
   const apiOnly = async (name: string, description: string, api: () => Promise<unknown>) => {
     timings[name] = { description, graphql: await time(RUNS, api) };
     log(`  ${name} ${JSON.stringify(timings[name])}`);
   };
   // Each record at the card valid at its start, as hand-written SQL would price it.
-  const sqlQ7 = () => sql(`SELECT p.name AS project, sum(e.volume::numeric) AS sum, sum(e.volume::numeric * c.unit_price) AS cost
+  const sqlQ7 = () =>
+    sql(
+      `SELECT p.name AS project, sum(e.volume::numeric) AS sum, sum(e.volume::numeric * c.unit_price) AS cost
     FROM usage_events e JOIN projects p ON p.id = e.project_id
     LEFT JOIN price_cards c ON c.meter_id = e.meter_id AND c.valid_from <= e.start_time AND (c.valid_to IS NULL OR c.valid_to > e.start_time)
-    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY p.name ORDER BY p.name`, [busy.id, iso(MONTH_FROM), iso(MONTH_TO)]);
+    WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY p.name ORDER BY p.name`,
+      [busy.id, iso(MONTH_FROM), iso(MONTH_TO)],
+    );
   const viaApi7 = (await gql(server, token, COST, { i: q1 })).usageStatistics;
   const viaSql7 = await sqlQ7();
-  assertSame('Q7', viaApi7.rows.map((r: any) => [r.project, r.sum, Number(r.cost)]), viaSql7.map((r) => [r.project, Number(r.sum), Number(Number(r.cost).toFixed(6))]));
-  await both('Q7', `Q1 with cost: ${busy.name}, 30 days, by project, priced per record`, () => gql(server, token, COST, { i: q1 }), sqlQ7, { path: viaApi7.aggregatedFrom });
+  assertSame(
+    'Q7',
+    viaApi7.rows.map((r: any) => [r.project, r.sum, Number(r.cost)]),
+    viaSql7.map((r) => [r.project, Number(r.sum), Number(Number(r.cost).toFixed(6))]),
+  );
+  await both('Q7', `Q1 with cost: ${busy.name}, 30 days, by project, priced per record`, () => gql(server, token, COST, { i: q1 }), sqlQ7, {
+    path: viaApi7.aggregatedFrom,
+  });
   await apiOnly('Q8', `chargeback of ${busyProject.name}, 30 days, DAILY, every meter, prorated and priced`, () =>
-    gql(server, token, CHARGEBACK, { i: { projects: [busyProject.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), period: 'DAILY' } }));
+    gql(server, token, CHARGEBACK, { i: { projects: [busyProject.name], from: iso(MONTH_FROM), to: iso(MONTH_TO), period: 'DAILY' } }),
+  );
   await sql('DELETE FROM contingents');
-  await sql(`INSERT INTO contingents (project_id, meter_id, period, time_zone, valid_from, valid_to, amount)
-    VALUES ($1, $2, 'YEAR', 'UTC', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 1000000)`, [busyProject.id, busy.id]);
+  await sql(
+    `INSERT INTO contingents (project_id, meter_id, period, time_zone, valid_from, valid_to, amount)
+    VALUES ($1, $2, 'YEAR', 'UTC', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 1000000)`,
+    [busyProject.id, busy.id],
+  );
   const STATUS = 'query C($p: String!, $at: DateTime!) { contingentStatus(project: $p, at: $at) { used remaining requiredRate } }';
-  const sqlQ9 = () => sql(`SELECT sum(volume::numeric * contingent_factor::numeric) AS used FROM usage_events
-    WHERE project_id = $1 AND meter_id = $2 AND start_time >= '2026-01-01T00:00:00Z' AND start_time < '2026-12-01T12:34:00Z'`, [busyProject.id, busy.id]);
+  const sqlQ9 = () =>
+    sql(
+      `SELECT sum(volume::numeric * contingent_factor::numeric) AS used FROM usage_events
+    WHERE project_id = $1 AND meter_id = $2 AND start_time >= '2026-01-01T00:00:00Z' AND start_time < '2026-12-01T12:34:00Z'`,
+      [busyProject.id, busy.id],
+    );
   const viaApi9 = (await gql(server, token, STATUS, { p: busyProject.name, at: '2026-12-01T12:34:00Z' })).contingentStatus;
-  assertSame('Q9', viaApi9.map((r: any) => [r.used]), (await sqlQ9()).map((r) => [Number(r.used)]));
-  await both('Q9', `contingent status of ${busyProject.name}: ${busy.name} over a year, at December 1st 12:34`, () =>
-    gql(server, token, STATUS, { p: busyProject.name, at: '2026-12-01T12:34:00Z' }), sqlQ9);
+  assertSame(
+    'Q9',
+    viaApi9.map((r: any) => [r.used]),
+    (await sqlQ9()).map((r) => [Number(r.used)]),
+  );
+  await both(
+    'Q9',
+    `contingent status of ${busyProject.name}: ${busy.name} over a year, at December 1st 12:34`,
+    () => gql(server, token, STATUS, { p: busyProject.name, at: '2026-12-01T12:34:00Z' }),
+    sqlQ9,
+  );
   return { busyMeter: busy.name, busyProject: busyProject.name, busyUser: busyUser.name, timings, q1, q3filter };
 }
 
 function assertSame(name: string, api: unknown[][], scan: unknown[][]): void {
-  const close = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) : a === b);
+  const close = (a: unknown, b: unknown) =>
+    typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) : a === b;
   const same = api.length === scan.length && api.every((row, i) => row.every((v, j) => close(v, scan[i][j])));
-  if (!same) throw new Error(`${name}: the API's answer differs from the scan's:\n${JSON.stringify(api.slice(0, 5))}\n${JSON.stringify(scan.slice(0, 5))}`);
+  if (!same)
+    throw new Error(
+      `${name}: the API's answer differs from the scan's:\n${JSON.stringify(api.slice(0, 5))}\n${JSON.stringify(scan.slice(0, 5))}`,
+    );
   log(`  ${name}: the API's ${api.length} rows equal the scan's`);
 }
 
 async function measureThroughput(server: Server, token: string) {
   const q = results.queries as { q1: unknown; q3filter: unknown };
   const bodies = {
-    Q3: JSON.stringify({ query: 'query E($f: UsageEventFilter!) { usageEvents(filter: $f, first: 100) { edges { cursor node { id start volume } } } }', variables: { f: q.q3filter } }),
-    Q1: JSON.stringify({ query: 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { rows { project sum count } } }', variables: { i: q.q1 } }),
+    Q3: JSON.stringify({
+      query: 'query E($f: UsageEventFilter!) { usageEvents(filter: $f, first: 100) { edges { cursor node { id start volume } } } }',
+      variables: { f: q.q3filter },
+    }),
+    Q1: JSON.stringify({
+      query: 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { rows { project sum count } } }',
+      variables: { i: q.q1 },
+    }),
   };
   const out: Record<string, unknown> = {};
   for (const [name, body] of Object.entries(bodies)) {
@@ -486,11 +662,16 @@ function report(): string {
     '',
     '| query | GraphQL p50 / p99 (ms) | SQL on events p50 / p99 (ms) | via |',
     '| --- | --- | --- | --- |',
-    ...Object.entries(r.queries.timings).map(([name, t]: [string, any]) => `| ${name}: ${t.description} | ${t.graphql.p50} / ${t.graphql.p99} | ${t.sql ? `${t.sql.p50} / ${t.sql.p99}` : '-'} | ${t.path ?? 'events'} |`),
+    ...Object.entries(r.queries.timings).map(
+      ([name, t]: [string, any]) =>
+        `| ${name}: ${t.description} | ${t.graphql.p50} / ${t.graphql.p99} | ${t.sql ? `${t.sql.p50} / ${t.sql.p99}` : '-'} | ${t.path ?? 'events'} |`,
+    ),
     '',
     '| throughput (10 s) | requests/s | p50 (ms) | p99 (ms) | errors |',
     '| --- | --- | --- | --- | --- |',
-    ...Object.entries(r.throughput).map(([name, t]: [string, any]) => `| ${name} connections | ${t.requestsPerSecond.toLocaleString()} | ${t.p50} | ${t.p99} | ${t.errors} |`),
+    ...Object.entries(r.throughput).map(
+      ([name, t]: [string, any]) => `| ${name} connections | ${t.requestsPerSecond.toLocaleString()} | ${t.p50} | ${t.p99} | ${t.errors} |`,
+    ),
     '',
     `Server peak RSS: ${r.serverPeakRssMiB} MiB.${r.load ? ` Load: ${r.load.reports.toLocaleString()} reports at ${r.load.reportsPerSecond.toLocaleString()}/s; rollups built in ${r.rollupBuildSeconds} s.` : ''}`,
   ];

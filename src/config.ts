@@ -76,8 +76,19 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 function rollupZones(raw: string | undefined, problems: string[]): string[] {
   if (raw === undefined || raw.trim() === '') return [DEFAULT_TIME_ZONE];
   if (raw.trim().toLowerCase() === 'none') return [];
-  const zones = [...new Set(raw.split(',').map((z) => z.trim()).filter(Boolean))];
-  for (const zone of zones) if (!isTimeZone(zone)) problems.push(`MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone (such as Europe/Berlin); the list is comma-separated, or "none"`);
+  const zones = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((z) => z.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const zone of zones)
+    if (!isTimeZone(zone))
+      problems.push(
+        `MQL_ROLLUP_TIME_ZONES: "${zone}" is not an IANA time zone (such as Europe/Berlin); the list is comma-separated, or "none"`,
+      );
   return zones;
 }
 
@@ -122,7 +133,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const localDemo = databaseUrl === undefined && LOOPBACK.test(host);
   const anonymousAdmin = flag('MQL_ANONYMOUS_ADMIN', localDemo);
   if (anonymousAdmin && !localDemo) {
-    problems.push('MQL_ANONYMOUS_ADMIN is only allowed for the embedded database on a loopback HOST; every other deployment requires API keys');
+    problems.push(
+      'MQL_ANONYMOUS_ADMIN is only allowed for the embedded database on a loopback HOST; every other deployment requires API keys',
+    );
   }
   const metricsToken = env.MQL_METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {

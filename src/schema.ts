@@ -7,7 +7,12 @@ import { CatalogResolver, ComponentResolver } from './modules/catalog/catalog.re
 import { ContingentsResolver } from './modules/contingents/contingents.resolver';
 import { DiscoveryResolver } from './modules/discovery/discovery.resolver';
 import { EventsResolver } from './modules/events/events.resolver';
-import { ResourceUsageResolver, StatisticsPeriodsResolver, StatisticsResolver, StatisticsRowResolver } from './modules/statistics/statistics.resolver';
+import {
+  ResourceUsageResolver,
+  StatisticsPeriodsResolver,
+  StatisticsResolver,
+  StatisticsRowResolver,
+} from './modules/statistics/statistics.resolver';
 import { IngestionResolver } from './modules/ingestion/ingestion.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { ResourcesResolver } from './modules/resources/resources.resolver';

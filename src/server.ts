@@ -30,7 +30,8 @@ function noSubscriptions(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(node) {
       if (node.operation !== OperationTypeNode.SUBSCRIPTION) return;
-      const message = 'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.';
+      const message =
+        'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.';
       context.reportError(new GraphQLError(message, { nodes: node }));
     },
   };

@@ -54,7 +54,10 @@ export function createServices(db: Database, options: ServiceOptions = { limits:
     pricing: new PricingService(db, new PricingRepository(db.pool), catalog),
     chargeback: new ChargebackService(new ChargebackRepository(db.pool), catalog, zones, { maxPeriods: limits.maxPeriods }),
     discovery: new DiscoveryService(new DiscoveryRepository(db.pool), limits),
-    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, zones, new UsageRepository(db.pool), { maxPeriods: limits.maxPeriods, rollups: rollupTimeZones !== null }),
+    statistics: new StatisticsService(new StatisticsRepository(db.pool), catalog, zones, new UsageRepository(db.pool), {
+      maxPeriods: limits.maxPeriods,
+      rollups: rollupTimeZones !== null,
+    }),
     rollups: new RollupsService(db, rollups, { timeZones: rollupTimeZones ?? [], hoursPerRound: 2000, rebuildFrom: 20_000 }),
     health: new DatabaseHealth(db.pool, { timeoutMs: options.readyTimeoutMs ?? 2000 }),
   };

@@ -57,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Which file? Give one file to import.' : 'Give one file to import.');
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? 'Which file? Give one file to import.' : 'Give one file to import.');
   const file = positionals[0];
   try {
     accessSync(file, constants.R_OK);
@@ -66,15 +67,26 @@ async function main(argv: string[]): Promise<number> {
   }
   // An import resumes at a byte offset of the file it checkpointed: a pipe has neither.
   if (!statSync(file).isFile()) throw new UsageError(`${file} is not a regular file.`);
-  const format: ImportFormat | undefined = values.format === 'ndjson' || values.format === 'csv' ? values.format : values.format ? undefined : FORMATS[path.extname(file).toLowerCase()];
+  const format: ImportFormat | undefined =
+    values.format === 'ndjson' || values.format === 'csv'
+      ? values.format
+      : values.format
+        ? undefined
+        : FORMATS[path.extname(file).toLowerCase()];
   if (format === undefined) {
-    throw new UsageError(values.format ? `--format must be ndjson or csv, got "${values.format}".` : `Cannot tell the format of ${file} from its extension: give --format ndjson or --format csv.`);
+    throw new UsageError(
+      values.format
+        ? `--format must be ndjson or csv, got "${values.format}".`
+        : `Cannot tell the format of ${file} from its extension: give --format ndjson or --format csv.`,
+    );
   }
   const config = loadConfig();
   const maxBatch = config.limits.maxBatchSize;
   const batchSize = values['batch-size'] === undefined ? Math.min(1000, maxBatch) : Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
-    throw new UsageError(`--batch-size must be a whole number from 1 to ${number(maxBatch)} (MQL_MAX_BATCH_SIZE), got "${values['batch-size']}".`);
+    throw new UsageError(
+      `--batch-size must be a whole number from 1 to ${number(maxBatch)} (MQL_MAX_BATCH_SIZE), got "${values['batch-size']}".`,
+    );
   }
 
   const schema = await createSchema();
@@ -94,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
   };
   const importer = new UsageImport(services.ingestion, new ReportShape(reportType), options, {
     onNotice: (message) => console.error(message),
-    onRetry: (attempt, delayMs, error) => console.error(`The database is unavailable (${error.message}); retry ${attempt} in ${delayMs / 1000} s.`),
+    onRetry: (attempt, delayMs, error) =>
+      console.error(`The database is unavailable (${error.message}); retry ${attempt} in ${delayMs / 1000} s.`),
   });
 
   let signals = 0;
@@ -146,7 +159,10 @@ function progressDisplay(progress: ImportProgress): { stop(): void } {
     const rate = `${number(seconds > 0 ? (progress.line - firstLine) / seconds : 0)} lines/s`;
     const percent = `${(share * 100).toFixed(0).padStart(3)}%`;
     const size = `${mib(progress.bytesRead)}/${mib(progress.totalBytes)} MiB`;
-    if (!tty) return void console.error(`import: ${percent.trim()} (${size}), line ${number(progress.line)}, ${rate}; ${counts(progress.counts, true)}`);
+    if (!tty)
+      return void console.error(
+        `import: ${percent.trim()} (${size}), line ${number(progress.line)}, ${rate}; ${counts(progress.counts, true)}`,
+      );
     const width = 20;
     const filled = Math.round(share * width);
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}  ${size}  ${rate}  ${counts(progress.counts, false)}`;
@@ -189,7 +205,9 @@ function print(summary: ImportSummary, options: { file: string; format: string; 
   }
   const c = summary.counts;
   if (summary.alreadyComplete) {
-    console.log(`${options.file} was imported completely before (see ${options.checkpointFile}); nothing to do. --restart imports it again.`);
+    console.log(
+      `${options.file} was imported completely before (see ${options.checkpointFile}); nothing to do. --restart imports it again.`,
+    );
   } else if (summary.resumedAfterLine !== null) {
     console.log(`Resumed after line ${number(summary.resumedAfterLine)}, where the last run's checkpoint was.`);
   }

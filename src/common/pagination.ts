@@ -16,7 +16,10 @@ export class PageInfo {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Items per page (default ${DEFAULT_PAGE_SIZE}; at most ${DEFAULT_LIMITS.maxPageSize} unless the server sets another limit).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Items per page (default ${DEFAULT_PAGE_SIZE}; at most ${DEFAULT_LIMITS.maxPageSize} unless the server sets another limit).`,
+  })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })

@@ -23,7 +23,10 @@ export class Sql {
 
 /** sql`SELECT ... WHERE id = ${id}`: a value becomes a parameter, an Sql fragment is inlined, a Param is reused. */
 export function sql(strings: TemplateStringsArray, ...parts: unknown[]): Sql {
-  return new Sql(strings, parts.map((part) => (part instanceof Sql || part instanceof Param ? part : new Param(part))));
+  return new Sql(
+    strings,
+    parts.map((part) => (part instanceof Sql || part instanceof Param ? part : new Param(part))),
+  );
 }
 
 /** A value to use in several places of one statement as one parameter. */

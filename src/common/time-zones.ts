@@ -29,7 +29,8 @@ export class TimeZones {
   /** Adds a problem at `path` unless the zone is known; returns whether it is. */
   async check(name: string, problems: Problems, path: Path): Promise<boolean> {
     const known = isTimeZone(name) && (await this.databaseZones()).has(name.toLowerCase());
-    if (!known) problems.add(path, `"${name}" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)`);
+    if (!known)
+      problems.add(path, `"${name}" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)`);
     return known;
   }
 

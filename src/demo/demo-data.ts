@@ -29,7 +29,11 @@ const METERS: DefineMeterInput[] = [
   { name: 'network.egress', component: 'network', unit: 'GiB', type: 'DELTA', description: 'Data sent out of the cloud' },
   { name: 'ip.allocate', component: 'network', unit: 'ip', type: 'EVENT', description: 'A floating IP was allocated' },
   {
-    name: 'job.core_hours', component: 'batch', unit: 'core-h', type: 'DELTA', description: 'Core hours of a batch job',
+    name: 'job.core_hours',
+    component: 'batch',
+    unit: 'core-h',
+    type: 'DELTA',
+    description: 'Core hours of a batch job',
     // What the scheduler's accounting sends with every job.
     recordType: {
       name: 'JobUsageRecord',
@@ -58,7 +62,14 @@ const PRICES: { meter: string; unitPrice: string; validFrom: string; partition?:
 const FIXED_COSTS: { project: string; resource?: string; name: string; amount: string; per: FixedCostPer; validFrom: string }[] = [
   { project: 'astro', name: 'support', amount: '5', per: FixedCostPer.DAY, validFrom: '2026-10-01T00:00:00Z' },
   { project: 'climate', name: 'rack', amount: '300', per: FixedCostPer.MONTH, validFrom: '2026-10-01T00:00:00Z' },
-  { project: 'climate', resource: 'vm-climate-1', name: 'gpu licence', amount: '90', per: FixedCostPer.MONTH, validFrom: '2026-10-01T00:00:00Z' },
+  {
+    project: 'climate',
+    resource: 'vm-climate-1',
+    name: 'gpu licence',
+    amount: '90',
+    per: FixedCostPer.MONTH,
+    validFrom: '2026-10-01T00:00:00Z',
+  },
 ];
 
 interface Vm {
@@ -71,18 +82,27 @@ interface Vm {
 
 const VMS: Vm[] = [
   {
-    id: 'vm-astro-1', project: 'astro', user: 'alice', created: '2026-10-01T00:00:00Z',
+    id: 'vm-astro-1',
+    project: 'astro',
+    user: 'alice',
+    created: '2026-10-01T00:00:00Z',
     versions: [
       { from: '2026-10-01T00:00:00Z', flavor: 'm1.large', vcpus: 4, ramGiB: 8, gpus: 0, location: 'zone-a' },
       { from: '2026-10-15T12:00:00Z', flavor: 'm1.xlarge', vcpus: 8, ramGiB: 16, gpus: 0, location: 'zone-a' },
     ],
   },
   {
-    id: 'vm-climate-1', project: 'climate', user: 'bob', created: '2026-10-01T00:00:00Z',
+    id: 'vm-climate-1',
+    project: 'climate',
+    user: 'bob',
+    created: '2026-10-01T00:00:00Z',
     versions: [{ from: '2026-10-01T00:00:00Z', flavor: 'g1.large', vcpus: 8, ramGiB: 32, gpus: 1, location: 'zone-b' }],
   },
   {
-    id: 'vm-genomics-1', project: 'genomics', user: 'carol', created: '2026-10-10T00:00:00Z',
+    id: 'vm-genomics-1',
+    project: 'genomics',
+    user: 'carol',
+    created: '2026-10-10T00:00:00Z',
     versions: [
       { from: '2026-10-10T00:00:00Z', flavor: 'm1.medium', vcpus: 2, ramGiB: 4, gpus: 0, location: 'zone-a' },
       { from: '2026-10-20T00:00:00Z', flavor: 'm1.medium', vcpus: 2, ramGiB: 4, gpus: 0, location: 'zone-b' },
@@ -98,8 +118,24 @@ export function demoReports(): UsageReport[] {
   const reports: UsageReport[] = [];
 
   for (const vm of VMS) {
-    reports.push({ project: vm.project, user: vm.user, meter: 'instance.create', start: new Date(vm.created), volume: 1, source: 'openstack', resource: vm.id });
-    reports.push({ project: vm.project, user: vm.user, meter: 'ip.allocate', start: new Date(Date.parse(vm.created) + 5 * 60_000), volume: 1, source: 'openstack', resource: vm.id });
+    reports.push({
+      project: vm.project,
+      user: vm.user,
+      meter: 'instance.create',
+      start: new Date(vm.created),
+      volume: 1,
+      source: 'openstack',
+      resource: vm.id,
+    });
+    reports.push({
+      project: vm.project,
+      user: vm.user,
+      meter: 'ip.allocate',
+      start: new Date(Date.parse(vm.created) + 5 * 60_000),
+      volume: 1,
+      source: 'openstack',
+      resource: vm.id,
+    });
     for (let t = Date.parse(vm.created); t < DEMO_TO.getTime(); t += HOUR) {
       const version = [...vm.versions].reverse().find((v) => Date.parse(v.from) <= t)!;
       reports.push({
@@ -118,7 +154,16 @@ export function demoReports(): UsageReport[] {
         additionalMetrics: [{ metric: 'cpu_utilisation', volume: round(0.2 + rand() * 0.7) }],
       });
       if (new Date(t).getUTCHours() === 0) {
-        reports.push({ project: vm.project, user: vm.user, meter: 'network.egress', start: new Date(t), end: new Date(t + 24 * HOUR), volume: round(rand() * 20), source: 'openstack', resource: vm.id });
+        reports.push({
+          project: vm.project,
+          user: vm.user,
+          meter: 'network.egress',
+          start: new Date(t),
+          end: new Date(t + 24 * HOUR),
+          volume: round(rand() * 20),
+          source: 'openstack',
+          resource: vm.id,
+        });
       }
     }
   }
@@ -129,7 +174,16 @@ export function demoReports(): UsageReport[] {
   ];
   for (const volume of volumes) {
     for (let t = DEMO_FROM.getTime(); t < DEMO_TO.getTime(); t += 24 * HOUR) {
-      reports.push({ project: volume.project, user: volume.user, meter: 'volume.gib_hours', start: new Date(t), end: new Date(t + 24 * HOUR), volume: volume.gib * 24, source: 'openstack', resource: volume.id });
+      reports.push({
+        project: volume.project,
+        user: volume.user,
+        meter: 'volume.gib_hours',
+        start: new Date(t),
+        end: new Date(t + 24 * HOUR),
+        volume: volume.gib * 24,
+        source: 'openstack',
+        resource: volume.id,
+      });
     }
   }
 
@@ -175,7 +229,9 @@ export async function loadDemoData(services: Services): Promise<number> {
   }
   const reports = demoReports();
   for (let i = 0; i < reports.length; i += 1000) await services.ingestion.reportUsage(SYSTEM, reports.slice(i, i + 1000));
-  for (const { validFrom, ...price } of PRICES) await services.pricing.setPrice({ ...price, currency: 'EUR', validFrom: new Date(validFrom) });
-  for (const { validFrom, ...cost } of FIXED_COSTS) await services.pricing.setFixedCost({ ...cost, currency: 'EUR', validFrom: new Date(validFrom) });
+  for (const { validFrom, ...price } of PRICES)
+    await services.pricing.setPrice({ ...price, currency: 'EUR', validFrom: new Date(validFrom) });
+  for (const { validFrom, ...cost } of FIXED_COSTS)
+    await services.pricing.setFixedCost({ ...cost, currency: 'EUR', validFrom: new Date(validFrom) });
   return reports.length;
 }

@@ -18,7 +18,10 @@ export abstract class DomainError extends Error {
 /** Every problem found in one input, reported at once. */
 export class ValidationError extends DomainError {
   readonly category = 'BAD_USER_INPUT';
-  constructor(readonly problems: Problem[], summary?: string) {
+  constructor(
+    readonly problems: Problem[],
+    summary?: string,
+  ) {
     super(summary ?? ValidationError.describe(problems));
     this.name = 'ValidationError';
   }
@@ -99,7 +102,8 @@ const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2037']);
 // A driver adapter's names for the same failures (the `kind` of a DriverAdapterError's cause).
 const UNAVAILABLE_KIND = new Set(['DatabaseNotReachable', 'SocketTimeout', 'ConnectionClosed', 'TooManyConnections']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|terminating connection|connection (is )?closed|Client has encountered a connection error/i;
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|terminating connection|connection (is )?closed|Client has encountered a connection error/i;
 /**
  * Where a wrapper keeps what it wraps: an Error's cause (a DriverAdapterError's holds the driver's
  * failure, its SQLSTATE in `originalCode`), graphql-js's thrownValue and originalError, Prisma's
@@ -124,7 +128,13 @@ function classify(error: unknown, depth: number): DomainError | undefined {
   // Already given its meaning, by code that knew more (whether a COMMIT was sent); any other
   // domain error is the client's, and its message may quote the client's input.
   if (error instanceof DomainError) return error instanceof UnavailableError || error instanceof TimeoutError ? error : undefined;
-  const { code, originalCode, kind, message, extensions } = error as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown; extensions?: unknown };
+  const { code, originalCode, kind, message, extensions } = error as {
+    code?: unknown;
+    originalCode?: unknown;
+    kind?: unknown;
+    message?: unknown;
+    extensions?: unknown;
+  };
   for (const c of [code, originalCode]) {
     if (typeof c !== 'string') continue;
     if (c === TIMEOUT_SQLSTATE) return new TimeoutError();

@@ -23,7 +23,8 @@ export function inputGuardPlugin(): ApolloServerPlugin {
               Argument(node, _key, _parent, _path, ancestors) {
                 // The field (or directive) whose arguments these are: the last node before them.
                 const owner = ancestors[ancestors.length - 1];
-                const name = owner && 'kind' in owner && (owner.kind === Kind.FIELD || owner.kind === Kind.DIRECTIVE) ? [owner.name.value] : [];
+                const name =
+                  owner && 'kind' in owner && (owner.kind === Kind.FIELD || owner.kind === Kind.DIRECTIVE) ? [owner.name.value] : [];
                 checkInput(literal(node.value), [...name, node.name.value], problems);
               },
             });

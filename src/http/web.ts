@@ -48,7 +48,11 @@ function securityHeaders(res: Response): void {
 
 /** A browser asking for a page: it prefers HTML to JSON, and asks no GraphQL query in the URL. */
 function wantsPage(req: Request): boolean {
-  return req.method === 'GET' && req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+  return (
+    req.method === 'GET' &&
+    req.query.query === undefined &&
+    req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html'
+  );
 }
 
 /**
@@ -72,7 +76,9 @@ export function webPages(options: WebOptions): Router {
   const landing: RequestHandler = (req, res) => {
     securityHeaders(res);
     res.setHeader('Cache-Control', 'no-cache');
-    res.type('html').send(landingPage({ built: built(), schema: options.schema !== null, origin: `${req.protocol}://${req.get('host') ?? ''}` }));
+    res
+      .type('html')
+      .send(landingPage({ built: built(), schema: options.schema !== null, origin: `${req.protocol}://${req.get('host') ?? ''}` }));
   };
   router.get('/', landing);
   router.get('/graphql', (req, res, next) => (wantsPage(req) ? landing(req, res, next) : next()));

@@ -28,7 +28,13 @@ export function recordOf(res: Response): RequestRecord {
 export function requestRecords(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const id = requestIdFrom(req.headers['x-request-id']);
-    const record: RequestRecord = { id, log: logger.child({ requestId: id }), started: process.hrtime.bigint(), graphql: false, errorCodes: [] };
+    const record: RequestRecord = {
+      id,
+      log: logger.child({ requestId: id }),
+      started: process.hrtime.bigint(),
+      graphql: false,
+      errorCodes: [],
+    };
     res.locals.request = record;
     res.setHeader('x-request-id', id);
     next();
@@ -46,7 +52,13 @@ export function accessLog(metrics: Metrics): RequestHandler {
       if (!record.graphql && req.method !== 'POST') return;
       const status = res.writableFinished ? res.statusCode : 499;
       const seconds = Number(process.hrtime.bigint() - record.started) / 1e9;
-      metrics.requestFinished({ operationName: record.operationName, operationType: record.operationType, status, seconds, errorCodes: record.errorCodes });
+      metrics.requestFinished({
+        operationName: record.operationName,
+        operationType: record.operationType,
+        status,
+        seconds,
+        errorCodes: record.errorCodes,
+      });
       record.log.info(
         {
           operation: record.operationName === undefined ? null : (record.operationName?.slice(0, 200) ?? '(anonymous)'),

@@ -18,7 +18,14 @@ export const ANONYMOUS = '(anonymous)';
 export const UNRESOLVED = '(none)';
 export const OTHER = '(other)';
 
-const OUTCOMES = ['created', 'updated', 'unchanged', 'superseded', 'rejected', 'failed'] as const satisfies readonly (keyof IngestionOutcome)[];
+const OUTCOMES = [
+  'created',
+  'updated',
+  'unchanged',
+  'superseded',
+  'rejected',
+  'failed',
+] as const satisfies readonly (keyof IngestionOutcome)[];
 
 /**
  * A Prometheus registry of one server: requests and latency per GraphQL operation, errors by

@@ -43,10 +43,11 @@ describeBrowser('the usage dashboard, offline', () => {
   const statistics = async (input: Record<string, unknown>): Promise<Row[]> =>
     dataOf(await api.gql<{ usageStatistics: { rows: Row[] } }>(STATISTICS, { input })).usageStatistics.rows;
   const perPeriod = async (input: Record<string, unknown>): Promise<{ periods: { start: string; end: string }[]; rows: Row[] }> =>
-    dataOf(await api.gql<{ usageStatistics: { periods: { start: string; end: string }[]; rows: Row[] } }>(PER_PERIOD, { input })).usageStatistics;
+    dataOf(await api.gql<{ usageStatistics: { periods: { start: string; end: string }[]; rows: Row[] } }>(PER_PERIOD, { input }))
+      .usageStatistics;
   const events = async (filter: Record<string, unknown>) => {
     const all: { id: string; volume: number }[] = [];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page: any = dataOf(await api.gql(EVENTS, { filter, after })).usageEvents;
       all.push(...page.edges.map((e: { node: { id: string; volume: number } }) => e.node));
       if (!page.pageInfo.hasNextPage) return all;
@@ -79,16 +80,20 @@ describeBrowser('the usage dashboard, offline', () => {
     if ((await section.locator('details.per-period').getAttribute('open')) === null) {
       await section.locator('details.per-period summary').click();
     }
-    return section.locator('[data-testid=per-period] tbody tr').evaluateAll((trs) =>
-      Object.fromEntries(
-        trs.map((tr) => [
-          tr.getAttribute('data-start'),
-          Object.fromEntries(
-            [...tr.querySelectorAll('td[data-series]')].filter((td) => Number(td.getAttribute('data-value')) !== 0).map((td) => [td.getAttribute('data-series'), Number(td.getAttribute('data-value'))]),
-          ),
-        ]),
-      ),
-    );
+    return section
+      .locator('[data-testid=per-period] tbody tr')
+      .evaluateAll((trs) =>
+        Object.fromEntries(
+          trs.map((tr) => [
+            tr.getAttribute('data-start'),
+            Object.fromEntries(
+              [...tr.querySelectorAll('td[data-series]')]
+                .filter((td) => Number(td.getAttribute('data-value')) !== 0)
+                .map((td) => [td.getAttribute('data-series'), Number(td.getAttribute('data-value'))]),
+            ),
+          ]),
+        ),
+      );
   };
   /** The periods of the chart's table, [start, end), as shown. */
   const shownPeriods = (page: Page, meter: string) =>
@@ -179,7 +184,7 @@ describeBrowser('the usage dashboard, offline', () => {
     await screenshot(page, 'dashboard');
   });
 
-  test("clicking a bar lists exactly the events of its period and group, as the API lists them", async () => {
+  test('clicking a bar lists exactly the events of its period and group, as the API lists them', async () => {
     const { page } = browser;
     await page.goto(`${origin}/dashboard`);
     await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
@@ -200,11 +205,21 @@ describeBrowser('the usage dashboard, offline', () => {
       '2026-10-13T00:00:00.000Z',
       ['alice'],
     ]);
-    const expected = await events({ from: '2026-10-12T00:00:00.000Z', to: '2026-10-13T00:00:00.000Z', meters: ['cpu.hours'], users: ['alice'] });
+    const expected = await events({
+      from: '2026-10-12T00:00:00.000Z',
+      to: '2026-10-13T00:00:00.000Z',
+      meters: ['cpu.hours'],
+      users: ['alice'],
+    });
     expect(expected.length).toBe(24);
-    const shown = await page.locator('[data-testid=events] tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => ({ id: tr.getAttribute('data-id'), volume: Number(tr.querySelectorAll('td[data-value]')[0].getAttribute('data-value')) })),
-    );
+    const shown = await page
+      .locator('[data-testid=events] tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({
+          id: tr.getAttribute('data-id'),
+          volume: Number(tr.querySelectorAll('td[data-value]')[0].getAttribute('data-value')),
+        })),
+      );
     expect(shown).toEqual(expected);
     await expect(page.getByTestId('events-range').textContent()).resolves.toBe('1–24 of 24');
     await expect(page.locator('section.drill').textContent()).resolves.toContain('cpu.hours · User alice · Mon, Oct 12, 2026');
@@ -227,7 +242,10 @@ describeBrowser('the usage dashboard, offline', () => {
       await expect(page.getByLabel('Group by').inputValue()).resolves.toBe('RESOURCE');
       await expect(page.getByLabel('Period').inputValue()).resolves.toBe('WEEK');
       await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/Berlin');
-      expect(await page.locator('section.meter').evaluateAll((s) => s.map((e) => e.getAttribute('data-meter')))).toEqual(['cpu.hours', 'memory.gib_hours']);
+      expect(await page.locator('section.meter').evaluateAll((s) => s.map((e) => e.getAttribute('data-meter')))).toEqual([
+        'cpu.hours',
+        'memory.gib_hours',
+      ]);
 
       const input = {
         from: '2026-09-30T22:00:00.000Z',
@@ -239,15 +257,35 @@ describeBrowser('the usage dashboard, offline', () => {
       for (const meter of ['cpu.hours', 'memory.gib_hours']) {
         expect(await topTable(page, meter)).toEqual(expectedTop(await statistics({ ...input, meters: [meter] }), 'resource'));
         const weekly = await statistics({ ...input, meters: [meter], period: { unit: 'WEEK' } });
-        const starts = ['2026-09-30T22:00:00.000Z', '2026-10-04T22:00:00.000Z', '2026-10-11T22:00:00.000Z', '2026-10-18T22:00:00.000Z', '2026-10-25T23:00:00.000Z'];
+        const starts = [
+          '2026-09-30T22:00:00.000Z',
+          '2026-10-04T22:00:00.000Z',
+          '2026-10-11T22:00:00.000Z',
+          '2026-10-18T22:00:00.000Z',
+          '2026-10-25T23:00:00.000Z',
+        ];
         expect(await perPeriodTable(page, meter)).toEqual(expectedPerPeriod(weekly, 'resource', starts));
       }
 
-      const expected = await events({ from: '2026-10-11T22:00:00.000Z', to: '2026-10-18T22:00:00.000Z', meters: ['cpu.hours'], projects: ['astro'], resources: ['vm-astro-1'] });
+      const expected = await events({
+        from: '2026-10-11T22:00:00.000Z',
+        to: '2026-10-18T22:00:00.000Z',
+        meters: ['cpu.hours'],
+        projects: ['astro'],
+        resources: ['vm-astro-1'],
+      });
       expect(expected.length).toBe(168);
       const { ids, ranges } = await shownEvents(page);
       expect(ids).toEqual(expected.map((e) => e.id));
-      expect(ranges).toEqual(['1–25 of 168', '26–50 of 168', '51–75 of 168', '76–100 of 168', '101–125 of 168', '126–150 of 168', '151–168 of 168']);
+      expect(ranges).toEqual([
+        '1–25 of 168',
+        '26–50 of 168',
+        '51–75 of 168',
+        '76–100 of 168',
+        '101–125 of 168',
+        '126–150 of 168',
+        '151–168 of 168',
+      ]);
       await screenshot(page, 'dashboard-shared-url');
       expect(other.external).toEqual([]);
       expect(other.errors).toEqual([]);
@@ -258,18 +296,37 @@ describeBrowser('the usage dashboard, offline', () => {
 
   test("the chart's periods are the API's: Berlin's October 25th has 25 hours, and its bar lists them", async () => {
     const { page } = browser;
-    const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('DashboardStatistics'));
-    await page.goto(`${origin}/dashboard?meter=cpu.hours&from=2026-10-20&to=2026-10-31&tz=Europe%2FBerlin&period=DAY&group=USER&measure=sum`);
+    const answer = page.waitForResponse(
+      (r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('DashboardStatistics'),
+    );
+    await page.goto(
+      `${origin}/dashboard?meter=cpu.hours&from=2026-10-20&to=2026-10-31&tz=Europe%2FBerlin&period=DAY&group=USER&measure=sum`,
+    );
     await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
-    const received = (await (await answer).json()).data.perPeriod.periods.map(({ start, end }: { start: string; end: string }) => ({ start, end }));
+    const received = (await (await answer).json()).data.perPeriod.periods.map(({ start, end }: { start: string; end: string }) => ({
+      start,
+      end,
+    }));
 
     // October 20th to 31st in Berlin: summer time (UTC+2) until 03:00 on the 25th, then UTC+1.
-    const input = { meters: ['cpu.hours'], from: '2026-10-19T22:00:00.000Z', to: '2026-10-31T23:00:00.000Z', timeZone: 'Europe/Berlin', groupBy: ['USER'] };
+    const input = {
+      meters: ['cpu.hours'],
+      from: '2026-10-19T22:00:00.000Z',
+      to: '2026-10-31T23:00:00.000Z',
+      timeZone: 'Europe/Berlin',
+      groupBy: ['USER'],
+    };
     const { periods, rows } = await perPeriod({ ...input, period: { unit: 'DAY' } });
     expect(periods.length).toBe(12);
     const day = periods.findIndex((p) => p.start === '2026-10-24T22:00:00.000Z');
     expect(periods[day]).toEqual({ start: '2026-10-24T22:00:00.000Z', end: '2026-10-25T23:00:00.000Z' });
-    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(
+      expectedPerPeriod(
+        rows,
+        'user',
+        periods.map((p) => p.start),
+      ),
+    );
     expect(received).toEqual(periods);
     expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
     expect((await describedPeriods(page, 'cpu.hours')).filter((text) => text.endsWith(' h)'))).toEqual(['Sun, Oct 25, 2026 (25 h)']);
@@ -280,7 +337,11 @@ describeBrowser('the usage dashboard, offline', () => {
     await clickSegment(page, 'cpu.hours', stacks, day, order.indexOf('alice'));
     await page.locator('[data-testid=events] tbody tr').first().waitFor();
     const params = new URL(page.url()).searchParams;
-    expect([params.get('drill.from'), params.get('drill.to'), params.getAll('drill.group')]).toEqual([periods[day].start, periods[day].end, ['alice']]);
+    expect([params.get('drill.from'), params.get('drill.to'), params.getAll('drill.group')]).toEqual([
+      periods[day].start,
+      periods[day].end,
+      ['alice'],
+    ]);
     const expected = await events({ from: periods[day].start, to: periods[day].end, meters: ['cpu.hours'], users: ['alice'] });
     expect(expected.length).toBe(25);
     expect((await shownEvents(page)).ranges).toEqual(['1–25 of 25']);
@@ -289,13 +350,27 @@ describeBrowser('the usage dashboard, offline', () => {
 
   test("hour by hour, Berlin's October 25th has the API's 25 periods, the repeated hour told apart by its offset", async () => {
     const { page } = browser;
-    await page.goto(`${origin}/dashboard?meter=cpu.hours&from=2026-10-25&to=2026-10-25&tz=Europe%2FBerlin&period=HOUR&group=USER&measure=sum`);
+    await page.goto(
+      `${origin}/dashboard?meter=cpu.hours&from=2026-10-25&to=2026-10-25&tz=Europe%2FBerlin&period=HOUR&group=USER&measure=sum`,
+    );
     await page.locator('section[data-meter="cpu.hours"] [data-testid=top] tbody tr').first().waitFor();
 
-    const input = { meters: ['cpu.hours'], from: '2026-10-24T22:00:00.000Z', to: '2026-10-25T23:00:00.000Z', timeZone: 'Europe/Berlin', groupBy: ['USER'] };
+    const input = {
+      meters: ['cpu.hours'],
+      from: '2026-10-24T22:00:00.000Z',
+      to: '2026-10-25T23:00:00.000Z',
+      timeZone: 'Europe/Berlin',
+      groupBy: ['USER'],
+    };
     const { periods, rows } = await perPeriod({ ...input, period: { unit: 'HOUR' } });
     expect(periods.length).toBe(25);
-    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(expectedPerPeriod(rows, 'user', periods.map((p) => p.start)));
+    expect(await perPeriodTable(page, 'cpu.hours')).toEqual(
+      expectedPerPeriod(
+        rows,
+        'user',
+        periods.map((p) => p.start),
+      ),
+    );
     expect(await shownPeriods(page, 'cpu.hours')).toEqual(periods);
     const described = await describedPeriods(page, 'cpu.hours');
     expect(new Set(described).size).toBe(25);
@@ -320,7 +395,13 @@ describeBrowser('the usage dashboard, offline', () => {
 
     const weekly = await statistics({ ...input, period: { unit: 'WEEK' } });
     const weeks = [...new Set(weekly.map((r) => r.periodStart))];
-    expect(weeks).toEqual(['2026-10-01T00:00:00.000Z', '2026-10-05T00:00:00.000Z', '2026-10-12T00:00:00.000Z', '2026-10-19T00:00:00.000Z', '2026-10-26T00:00:00.000Z']);
+    expect(weeks).toEqual([
+      '2026-10-01T00:00:00.000Z',
+      '2026-10-05T00:00:00.000Z',
+      '2026-10-12T00:00:00.000Z',
+      '2026-10-19T00:00:00.000Z',
+      '2026-10-26T00:00:00.000Z',
+    ]);
     const stacks = weeks.map((week) => {
       const rows = weekly.filter((r) => r.periodStart === week);
       const value = (resource: string) => rows.find((r) => r.resource === resource)?.sum ?? 0;
@@ -363,7 +444,9 @@ describeBrowser('the usage dashboard, offline', () => {
     await page.getByRole('listbox', { name: 'Meters' }).getByLabel('gpu.hours').check();
     await page.waitForURL(/meter=gpu\.hours/);
     await page.locator('section[data-meter="gpu.hours"] [data-testid=top] tbody tr').first().waitFor();
-    expect(await topTable(page, 'gpu.hours')).toEqual(expectedTop(await statistics({ ...october, meters: ['gpu.hours'], groupBy: ['RESOURCE'] }), 'resource'));
+    expect(await topTable(page, 'gpu.hours')).toEqual(
+      expectedTop(await statistics({ ...october, meters: ['gpu.hours'], groupBy: ['RESOURCE'] }), 'resource'),
+    );
 
     await page.goBack();
     await page.locator('section[data-meter="gpu.hours"]').waitFor({ state: 'detached' });

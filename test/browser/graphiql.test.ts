@@ -76,7 +76,9 @@ describeBrowser('GraphiQL, offline', () => {
     await titles.first().waitFor();
     expect(await titles.allTextContents()).toEqual(names);
     const queryEditor = page.locator('.graphiql-query-editor .view-lines');
-    expect(await editorText(queryEditor, 'DefineComponent')).toContain('mutation DefineComponent($c: DefineComponentInput!, $m: DefineMeterInput!)');
+    expect(await editorText(queryEditor, 'DefineComponent')).toContain(
+      'mutation DefineComponent($c: DefineComponentInput!, $m: DefineMeterInput!)',
+    );
 
     // The documentation explorer, from the schema GraphiQL introspected.
     const docs = page.locator('.graphiql-doc-explorer');
@@ -93,7 +95,9 @@ describeBrowser('GraphiQL, offline', () => {
     await titles.nth(index).click();
     expect(await editorText(queryEditor, 'UsageEvents')).toContain('query UsageEvents {');
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && r.request().postData()!.includes('UsageEvents')),
+      page.waitForResponse(
+        (r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && r.request().postData()!.includes('UsageEvents'),
+      ),
       page.locator('.graphiql-execute-button').click(),
     ]);
     const answer = await response.json();

@@ -31,11 +31,19 @@ test('SIGTERM answers the requests in flight, then exits', async () => {
   expect(output).not.toMatch(/act as admin/);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-  const reports = Array.from({ length: 5000 }, (_, i) => ({ project: 'p', meter: 'cpu.hours', start: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), volume: 1 }));
+  const reports = Array.from({ length: 5000 }, (_, i) => ({
+    project: 'p',
+    meter: 'cpu.hours',
+    start: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    volume: 1,
+  }));
   const inFlight = fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', variables: { r: reports } }),
+    body: JSON.stringify({
+      query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }',
+      variables: { r: reports },
+    }),
   });
   await new Promise((resolve) => setTimeout(resolve, 30));
   child.kill('SIGTERM');
@@ -44,6 +52,8 @@ test('SIGTERM answers the requests in flight, then exits', async () => {
   expect(answer).toEqual({ data: { reportUsage: { created: 5000 } } });
   expect(await exited).toBe(0);
   expect(output).toMatch(/SIGTERM: answering the requests in flight, then stopping/);
-  await expect(fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ meters { name } }"}' })).rejects.toThrow();
+  await expect(
+    fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ meters { name } }"}' }),
+  ).rejects.toThrow();
   expect(await t.sql('SELECT count(*)::int AS n FROM usage_events')).toEqual([{ n: 5000 }]);
 }, 60_000);

@@ -97,10 +97,26 @@ async function totalsOf(project: string): Promise<{ rows: number; volume: number
 // The NDJSON fixture, for a project of each test's own. B, D and E share a match key.
 function fixture(project: string) {
   const A = {
-    project, user: 'grace', meter: 'cpu.hours', source: 'lab', resource: `${project}-vm-1`, start: '2026-10-05T22:00:00Z', end: '2026-10-06T04:00:00Z', volume: 24,
-    additionalMetrics: [{ metric: 'energy_kwh', volume: 9.6 }], additionalResources: [{ meter: 'gpu.hours', volume: 6 }], additionalData: { jobId: '81723' },
+    project,
+    user: 'grace',
+    meter: 'cpu.hours',
+    source: 'lab',
+    resource: `${project}-vm-1`,
+    start: '2026-10-05T22:00:00Z',
+    end: '2026-10-06T04:00:00Z',
+    volume: 24,
+    additionalMetrics: [{ metric: 'energy_kwh', volume: 9.6 }],
+    additionalResources: [{ meter: 'gpu.hours', volume: 6 }],
+    additionalData: { jobId: '81723' },
   };
-  const B = { project, user: 'heidi', meter: 'cpu.hours', start: '2026-10-06T08:00:00+02:00', end: '2026-10-06T10:30:00+02:00', volume: 10 };
+  const B = {
+    project,
+    user: 'heidi',
+    meter: 'cpu.hours',
+    start: '2026-10-06T08:00:00+02:00',
+    end: '2026-10-06T10:30:00+02:00',
+    volume: 10,
+  };
   const C = { project, meter: 'cpu.hours', start: '2026-10-07T00:00:00Z', end: '2026-10-07T01:00:00Z', volume: 1.5, contingentFactor: 0 };
   const H = { project, user: 'grace', meter: 'instance.create', start: '2026-10-08T12:00:00Z', volume: 1, resource: `${project}-vm-2` };
   const lines = [
@@ -139,12 +155,55 @@ function fixture(project: string) {
   ];
   const row = { user: null, source: 'default', resource: null, contingent_factor: 1, additional_data: null, child: false, metrics: null };
   const stored = [
-    { ...row, meter: 'cpu.hours', user: 'grace', source: 'lab', resource: `${project}-vm-1`, start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 24, additional_data: { jobId: '81723' }, metrics: [['energy_kwh', 9.6]] },
-    { ...row, meter: 'gpu.hours', user: 'grace', source: 'lab', resource: `${project}-vm-1`, start_time: new Date('2026-10-05T22:00:00Z'), end_time: new Date('2026-10-06T04:00:00Z'), volume: 6, child: true },
+    {
+      ...row,
+      meter: 'cpu.hours',
+      user: 'grace',
+      source: 'lab',
+      resource: `${project}-vm-1`,
+      start_time: new Date('2026-10-05T22:00:00Z'),
+      end_time: new Date('2026-10-06T04:00:00Z'),
+      volume: 24,
+      additional_data: { jobId: '81723' },
+      metrics: [['energy_kwh', 9.6]],
+    },
+    {
+      ...row,
+      meter: 'gpu.hours',
+      user: 'grace',
+      source: 'lab',
+      resource: `${project}-vm-1`,
+      start_time: new Date('2026-10-05T22:00:00Z'),
+      end_time: new Date('2026-10-06T04:00:00Z'),
+      volume: 6,
+      child: true,
+    },
     // B's key, as E (line 9) left it.
-    { ...row, meter: 'cpu.hours', user: 'heidi', start_time: new Date('2026-10-06T06:00:00Z'), end_time: new Date('2026-10-06T08:30:00Z'), volume: 8 },
-    { ...row, meter: 'cpu.hours', start_time: new Date('2026-10-07T00:00:00Z'), end_time: new Date('2026-10-07T01:00:00Z'), volume: 1.5, contingent_factor: 0 },
-    { ...row, meter: 'instance.create', user: 'grace', resource: `${project}-vm-2`, start_time: new Date('2026-10-08T12:00:00Z'), end_time: null, volume: 1 },
+    {
+      ...row,
+      meter: 'cpu.hours',
+      user: 'heidi',
+      start_time: new Date('2026-10-06T06:00:00Z'),
+      end_time: new Date('2026-10-06T08:30:00Z'),
+      volume: 8,
+    },
+    {
+      ...row,
+      meter: 'cpu.hours',
+      start_time: new Date('2026-10-07T00:00:00Z'),
+      end_time: new Date('2026-10-07T01:00:00Z'),
+      volume: 1.5,
+      contingent_factor: 0,
+    },
+    {
+      ...row,
+      meter: 'instance.create',
+      user: 'grace',
+      resource: `${project}-vm-2`,
+      start_time: new Date('2026-10-08T12:00:00Z'),
+      end_time: null,
+      volume: 1,
+    },
   ];
   return { lines, rejected, stored };
 }
@@ -196,7 +255,17 @@ describe('npm run import', () => {
 
     const again = await runJson(ndjson, '--batch-size', '3');
     expect(again.code).toBe(2);
-    expect(again.summary).toMatchObject({ status: 'complete', alreadyComplete: true, lines: 12, created: 4, updated: 1, unchanged: 0, superseded: 1, rejected: 4, records: 0 });
+    expect(again.summary).toMatchObject({
+      status: 'complete',
+      alreadyComplete: true,
+      lines: 12,
+      created: 4,
+      updated: 1,
+      unchanged: 0,
+      superseded: 1,
+      rejected: 4,
+      records: 0,
+    });
     expect(readRejected(`${ndjson}.rejected.ndjson`)).toEqual(rejected);
     expect(await eventsOf('p-ndjson')).toEqual(stored);
   });
@@ -265,10 +334,28 @@ describe('npm run import', () => {
     ]);
     const { code, summary } = await runJson(csv);
     expect(code).toBe(2);
-    expect(summary).toMatchObject({ format: 'csv', status: 'complete', lines: 13, created: 1, updated: 0, unchanged: 4, superseded: 0, rejected: 4, records: 9 });
+    expect(summary).toMatchObject({
+      format: 'csv',
+      status: 'complete',
+      lines: 13,
+      created: 1,
+      updated: 0,
+      unchanged: 4,
+      superseded: 0,
+      rejected: 4,
+      records: 9,
+    });
     expect(readRejected(`${csv}.rejected.ndjson`)).toEqual([
-      { line: 9, problems: [{ path: ['volume'], message: 'Float cannot represent non numeric value: "ten"' }], text: 'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,ten,,,,' },
-      { line: 10, problems: [{ path: ['additionalMetrics'], message: expect.stringMatching(/^is not valid JSON: /) }], text: 'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,1,,[{metric},,' },
+      {
+        line: 9,
+        problems: [{ path: ['volume'], message: 'Float cannot represent non numeric value: "ten"' }],
+        text: 'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,ten,,,,',
+      },
+      {
+        line: 10,
+        problems: [{ path: ['additionalMetrics'], message: expect.stringMatching(/^is not valid JSON: /) }],
+        text: 'p-csv,grace,cpu.hours,,,2026-10-10T00:00:00Z,,1,,[{metric},,',
+      },
       {
         line: 11,
         problems: [{ path: [], message: 'is not valid CSV: field 2: a closing quote must be followed by a comma or the end of the line' }],
@@ -288,9 +375,14 @@ describe('npm run import', () => {
     await firstCheckpoint(state, first);
     first.child.kill('SIGINT');
     const stopped = await first.done;
-    expect({ code: stopped.code, stderr: stopped.stderr }).toEqual({ code: 130, stderr: expect.stringContaining('Stopping after the batch being written') });
+    expect({ code: stopped.code, stderr: stopped.stderr }).toEqual({
+      code: 130,
+      stderr: expect.stringContaining('Stopping after the batch being written'),
+    });
     const checkpoint = readCheckpoint(state);
-    expect(stopped.stdout).toContain(`Interrupted: lines up to ${checkpoint.line.toLocaleString('en-US')} are imported; run the same command again to resume.`);
+    expect(stopped.stdout).toContain(
+      `Interrupted: lines up to ${checkpoint.line.toLocaleString('en-US')} are imported; run the same command again to resume.`,
+    );
     expect(checkpoint.complete).toBe(false);
     expect(checkpoint.line).toBeLessThan(lines);
     expect(checkpoint.line % 250).toBe(0);
@@ -300,7 +392,16 @@ describe('npm run import', () => {
 
     const { code, summary } = await runJson(big, '--batch-size', '250');
     expect(code).toBe(0);
-    expect(summary).toMatchObject({ status: 'complete', resumedAfterLine: checkpoint.line, lines, created: lines, updated: 0, unchanged: 0, rejected: 0, records: lines - checkpoint.line });
+    expect(summary).toMatchObject({
+      status: 'complete',
+      resumedAfterLine: checkpoint.line,
+      lines,
+      created: lines,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      records: lines - checkpoint.line,
+    });
     expect(await totalsOf('p-int')).toEqual({ rows: lines, volume: generatedVolume(lines) });
   }, 240_000);
 
@@ -318,7 +419,14 @@ describe('npm run import', () => {
 
     const { code, summary } = await runJson(big, '--batch-size', '500');
     expect(code).toBe(2);
-    expect(summary).toMatchObject({ status: 'complete', resumedAfterLine: checkpoint.line, lines, updated: 0, superseded: 0, rejected: bad.size });
+    expect(summary).toMatchObject({
+      status: 'complete',
+      resumedAfterLine: checkpoint.line,
+      lines,
+      updated: 0,
+      superseded: 0,
+      rejected: bad.size,
+    });
     // A batch committed just before the kill but not checkpointed is resent and comes back unchanged.
     expect(summary.created + summary.unchanged).toBe(lines - bad.size);
     expect(summary.unchanged).toBeLessThanOrEqual(500);
@@ -360,18 +468,25 @@ describe('npm run import', () => {
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('Cannot tell the format of') });
     expect(await run(path.join(dir, 'missing.ndjson'))).toMatchObject({ code: 1, stderr: expect.stringContaining('Cannot read') });
     const tooBig = await start([file('any.ndjson', ['{}']), '--batch-size', '101'], { MQL_MAX_BATCH_SIZE: '100' }).done;
-    expect(tooBig).toMatchObject({ code: 1, stderr: expect.stringContaining('--batch-size must be a whole number from 1 to 100 (MQL_MAX_BATCH_SIZE), got "101"') });
+    expect(tooBig).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--batch-size must be a whole number from 1 to 100 (MQL_MAX_BATCH_SIZE), got "101"'),
+    });
 
     // A failure that is not the database being away is not retried.
     const slow = file('slow.ndjson', generated('p-slow', 2000));
     const timedOut = await start([slow, '--quiet'], { MQL_STATEMENT_TIMEOUT_MS: '1' }).done;
-    expect(timedOut).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('canceling statement due to statement timeout') });
+    expect(timedOut).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringContaining('canceling statement due to statement timeout'),
+    });
     expect(timedOut.stderr).not.toContain('retry');
     expect(await totalsOf('p-slow')).toEqual({ rows: 0, volume: 0 });
   });
 });
 
-test('the README\'s import examples import as the README says', async () => {
+test("the README's import examples import as the README says", async () => {
   const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Importing usage'), readme.indexOf('\n## ', readme.indexOf('## Importing usage') + 1));
   const block = (lang: string) => section.match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'))![1];
@@ -388,7 +503,14 @@ test('the README\'s import examples import as the README says', async () => {
   expect(csv.code).toBe(0);
   expect(JSON.parse(csv.stdout)).toMatchObject({ lines: 3, created: 2, rejected: 0 });
   expect(await eventsOf('astro')).toMatchObject([
-    { meter: 'job.core_hours', user: 'alice', source: 'slurm', volume: 128, additional_data: { jobId: '200001' }, metrics: [['energy_kwh', 1.5]] },
+    {
+      meter: 'job.core_hours',
+      user: 'alice',
+      source: 'slurm',
+      volume: 128,
+      additional_data: { jobId: '200001' },
+      metrics: [['energy_kwh', 1.5]],
+    },
     { meter: 'cpu.hours', user: 'bob', volume: 8, child: false },
     { meter: 'memory.gib_hours', user: 'bob', volume: 16, child: true },
     { meter: 'job.core_hours', user: 'alice', volume: 96, additional_data: { jobId: '200002' }, metrics: [['energy_kwh', 1.1]] },

@@ -36,7 +36,13 @@ test('npm run keys creates, lists (never a secret) and revokes keys', async () =
 });
 
 test('bad arguments are explained', () => {
-  expect(keys('create', '--role', 'owner')).toMatchObject({ code: 2, out: expect.stringContaining('role: must be admin, reporter or reader') });
-  expect(keys('create', '--role', 'admin', '--project', 'P1')).toMatchObject({ code: 2, out: expect.stringContaining('an admin key is not limited to projects') });
+  expect(keys('create', '--role', 'owner')).toMatchObject({
+    code: 2,
+    out: expect.stringContaining('role: must be admin, reporter or reader'),
+  });
+  expect(keys('create', '--role', 'admin', '--project', 'P1')).toMatchObject({
+    code: 2,
+    out: expect.stringContaining('an admin key is not limited to projects'),
+  });
   expect(keys('rotate')).toMatchObject({ code: 2, out: expect.stringContaining('Usage:') });
 });

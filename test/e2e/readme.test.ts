@@ -25,7 +25,11 @@ const gets = blocks.flatMap((block, i) => {
 });
 /** Every example, GraphQL or GET, in the README's order. */
 const steps = [
-  ...examples.map((example) => ({ kind: 'graphql' as const, ...example, index: blocks.findIndex((b) => b.body.includes(example.request)) })),
+  ...examples.map((example) => ({
+    kind: 'graphql' as const,
+    ...example,
+    index: blocks.findIndex((b) => b.body.includes(example.request)),
+  })),
   ...gets.map((get) => ({ kind: 'get' as const, ...get })),
 ].sort((a, b) => a.index - b.index);
 

@@ -60,7 +60,11 @@ function logLines(running: Running): Record<string, any>[] {
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 async function query(endpoint: string, q: string): Promise<any> {
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: q }),
+  });
   return response.json();
 }
 
@@ -77,7 +81,11 @@ test('starts on an embedded database with demo data, survives being killed, and 
   const origin = new URL(first.endpoint).origin;
   expect(await (await fetch(`${origin}/healthz`)).json()).toEqual({ status: 'ok' });
   expect(await (await fetch(`${origin}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
-  const named = await fetch(first.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"query Meters { meters { name } }"}' });
+  const named = await fetch(first.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"query":"query Meters { meters { name } }"}',
+  });
   const requestId = named.headers.get('x-request-id');
   const metrics = await (await fetch(`${origin}/metrics`)).text();
   expect(metrics).toMatch(/^meterql_graphql_requests_total\{operation="Meters",type="query",status="200"\} 1$/m);
@@ -86,9 +94,17 @@ test('starts on an embedded database with demo data, survives being killed, and 
   // The log: one JSON object a line, the start-up's messages (the embedded database's too) and an
   // access line per request, with the id its answer had.
   const lines = logLines(first);
-  for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
-  expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^initialising an embedded PostgreSQL cluster/), expect.stringMatching(/^GraphQL API ready at/)]));
-  expect(lines.filter((l) => l.requestId === requestId)).toEqual([expect.objectContaining({ level: 'info', msg: 'graphql request', operation: 'Meters', status: 200 })]);
+  for (const line of lines)
+    expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
+  expect(lines.map((l) => l.msg)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^initialising an embedded PostgreSQL cluster/),
+      expect.stringMatching(/^GraphQL API ready at/),
+    ]),
+  );
+  expect(lines.filter((l) => l.requestId === requestId)).toEqual([
+    expect.objectContaining({ level: 'info', msg: 'graphql request', operation: 'Meters', status: 200 }),
+  ]);
 
   // Killed hard: its PostgreSQL is left running with the data folder locked.
   first.child.kill('SIGKILL');
@@ -109,7 +125,9 @@ test('starts on an embedded database with demo data, survives being killed, and 
   expect(third.output.join('')).not.toMatch(/left running/);
   third.child.kill('SIGTERM');
   expect(await exited(third.child)).toBe(0);
-  expect(logLines(third).map((l) => l.msg)).toEqual(expect.arrayContaining(['SIGTERM: answering the requests in flight, then stopping', 'stopped']));
+  expect(logLines(third).map((l) => l.msg)).toEqual(
+    expect.arrayContaining(['SIGTERM: answering the requests in flight, then stopping', 'stopped']),
+  );
 }, 120_000);
 
 test('an invalid configuration stops it at once, with one line naming every problem', async () => {
@@ -122,7 +140,10 @@ test('an invalid configuration stops it at once, with one line naming every prob
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   expect(await exited(child)).toBe(1);
   expect(stderr).toBe('');
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(lines).toEqual([
     expect.objectContaining({
       level: 'fatal',
@@ -131,7 +152,9 @@ test('an invalid configuration stops it at once, with one line naming every prob
         'MQL_DEMO_DATA must be true or false (or 1/0, yes/no, on/off), got "perhaps"',
         'MQL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       ],
-      msg: expect.stringMatching(/^invalid configuration: PORT must be .*; MQL_DEMO_DATA must be true or false .*; MQL_LOG_LEVEL must be one of/),
+      msg: expect.stringMatching(
+        /^invalid configuration: PORT must be .*; MQL_DEMO_DATA must be true or false .*; MQL_LOG_LEVEL must be one of/,
+      ),
     }),
   ]);
 });

@@ -41,7 +41,10 @@ export default async function globalSetup(): Promise<void> {
 
 async function prepareTemplate(adminUrl: string): Promise<string> {
   const migrations = await readMigrations();
-  const version = createHash('sha256').update(migrations.map((m) => m.checksum).join()).digest('hex').slice(0, 12);
+  const version = createHash('sha256')
+    .update(migrations.map((m) => m.checksum).join())
+    .digest('hex')
+    .slice(0, 12);
   const template = `meterql_template_${version}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();

@@ -42,7 +42,11 @@ function inModulePackage(file) {
     const manifest = path.join(dir, 'package.json');
     packageTypes.set(
       dir,
-      existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).type === 'module' : dir === path.dirname(dir) ? false : inModulePackage(dir),
+      existsSync(manifest)
+        ? JSON.parse(readFileSync(manifest, 'utf8')).type === 'module'
+        : dir === path.dirname(dir)
+          ? false
+          : inModulePackage(dir),
     );
   }
   return packageTypes.get(dir);
@@ -56,7 +60,14 @@ function transpile(source, file) {
     const configFile = path.join(root, 'tsconfig.json');
     const { config } = typescript.readConfigFile(configFile, typescript.sys.readFile);
     const { options } = typescript.parseJsonConfigFileContent(config, typescript.sys, root, undefined, configFile);
-    transpileOptions = { ...options, module: typescript.ModuleKind.CommonJS, moduleResolution: undefined, sourceMap: true, inlineSourceMap: false, declaration: false };
+    transpileOptions = {
+      ...options,
+      module: typescript.ModuleKind.CommonJS,
+      moduleResolution: undefined,
+      sourceMap: true,
+      inlineSourceMap: false,
+      declaration: false,
+    };
   }
   const { outputText, sourceMapText } = typescript.transpileModule(source, { fileName: file, compilerOptions: transpileOptions });
   return { code: outputText, map: JSON.parse(sourceMapText) };
@@ -69,7 +80,13 @@ module.exports = {
     const hash = createHash('sha256').update(file).update('\0');
     const compiled = compiledFor(file);
     if (compiled) hash.update('compiled\0').update(compiled.code).update('\0').update(compiled.map);
-    else hash.update('transpiled\0').update(source).update('\0').update(readFileSync(path.join(root, 'tsconfig.json'))).update(require('typescript/package.json').version);
+    else
+      hash
+        .update('transpiled\0')
+        .update(source)
+        .update('\0')
+        .update(readFileSync(path.join(root, 'tsconfig.json')))
+        .update(require('typescript/package.json').version);
     return hash.digest('hex');
   },
 

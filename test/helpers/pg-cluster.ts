@@ -24,7 +24,10 @@ export class PgCluster {
     const root = mkdtempSync(path.join(os.tmpdir(), 'meterql-cluster-'));
     let user: { uid: number; gid: number } | undefined;
     if (process.getuid?.() === 0) {
-      user = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+      user = {
+        uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      };
       chownSync(root, user.uid, user.gid);
     }
     const cluster = new PgCluster(bin, root, await freePort(), user);
@@ -41,7 +44,16 @@ export class PgCluster {
   }
 
   start(): void {
-    this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`, 'start']);
+    this.run('pg_ctl', [
+      '-D',
+      this.data,
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+      'start',
+    ]);
   }
 
   /**
@@ -52,7 +64,16 @@ export class PgCluster {
     const signal = path.join(this.data, 'standby.signal');
     writeFileSync(signal, '');
     if (this.user) chownSync(signal, this.user.uid, this.user.gid);
-    this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=off`, 'start']);
+    this.run('pg_ctl', [
+      '-D',
+      this.data,
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=off`,
+      'start',
+    ]);
   }
 
   /** Fast shutdown: open transactions are rolled back, connections are closed. */

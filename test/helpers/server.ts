@@ -29,7 +29,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(services: Services, options: Partial<ServerOptions> & { logLevel?: LogLevel } = {}): Promise<TestServer> {
+export async function startTestServer(
+  services: Services,
+  options: Partial<ServerOptions> & { logLevel?: LogLevel } = {},
+): Promise<TestServer> {
   const logLines: string[] = [];
   const http = await createHttpServer(await createSchema(), services, {
     limits: DEFAULT_LIMITS,

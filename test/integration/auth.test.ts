@@ -22,8 +22,30 @@ beforeAll(async () => {
   await defineMeters(t.services, [{ name: 'cpu.hours' }]);
   const day = (d: number) => at(`2026-05-0${d}T00:00:00Z`);
   await t.services.ingestion.reportUsage(SYSTEM, [
-    ...[1, 2, 3].map((d) => ({ project: 'proj-a', user: 'user-a', source: 'src-a', computeProject: 'hpc-a', resource: 'vm-a', meter: 'cpu.hours', start: day(d), end: day(d + 1), volume: d, additionalMetrics: [{ metric: 'metric_a', volume: 1 }] })),
-    ...[1, 2, 3].map((d) => ({ project: 'proj-b', user: 'user-b', source: 'src-b', computeProject: 'hpc-b', resource: 'vm-b', meter: 'cpu.hours', start: day(d), end: day(d + 1), volume: 100 * d, additionalMetrics: [{ metric: 'metric_b', volume: 1 }] })),
+    ...[1, 2, 3].map((d) => ({
+      project: 'proj-a',
+      user: 'user-a',
+      source: 'src-a',
+      computeProject: 'hpc-a',
+      resource: 'vm-a',
+      meter: 'cpu.hours',
+      start: day(d),
+      end: day(d + 1),
+      volume: d,
+      additionalMetrics: [{ metric: 'metric_a', volume: 1 }],
+    })),
+    ...[1, 2, 3].map((d) => ({
+      project: 'proj-b',
+      user: 'user-b',
+      source: 'src-b',
+      computeProject: 'hpc-b',
+      resource: 'vm-b',
+      meter: 'cpu.hours',
+      start: day(d),
+      end: day(d + 1),
+      volume: 100 * d,
+      additionalMetrics: [{ metric: 'metric_b', volume: 1 }],
+    })),
   ]);
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: day(1), metadata: { owner: 'team-a' } });
   await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-b', validFrom: day(1), metadata: { owner: 'team-b' } });
@@ -37,9 +59,11 @@ const PROBES: Record<string, string> = {
   meters: '{ meters { name } }',
   users: '{ users { edges { node { name } } } b: users(filter: { project: "proj-b" }) { edges { node { name } } } }',
   projects: `{ projects { edges { node { name } } } w: projects(filter: { ${MAY} }) { edges { node { name } } } }`,
-  computeProjects: '{ computeProjects { edges { node { name } } } b: computeProjects(filter: { project: "proj-b" }) { edges { node { name } } } }',
+  computeProjects:
+    '{ computeProjects { edges { node { name } } } b: computeProjects(filter: { project: "proj-b" }) { edges { node { name } } } }',
   sources: '{ sources { edges { node { name } } } }',
-  resources: '{ resources { edges { node { id project user metadata } } } b: resources(filter: { project: "proj-b" }) { edges { node { id } } } }',
+  resources:
+    '{ resources { edges { node { id project user metadata } } } b: resources(filter: { project: "proj-b" }) { edges { node { id } } } }',
   resource: `{ resource(id: "vm-b") { id metadata metadataHistory { metadata } usage(${MAY}) { sum } } }`,
   resourceUsage: `{ resource(id: "vm-a") { usage(${MAY}) { meter sum } } }`,
   usageEvents: `{ usageEvents(filter: { ${MAY} }) { edges { node { project user source volume resource { id project } resourceMetadata } } }
@@ -66,15 +90,31 @@ describe('a key scoped to project A', () => {
   test('sees its own project whole', async () => {
     const data = dataOf(await api.gql(PROBES.usageStatistics, {}, bearer(keys.readerA)));
     expect(data.usageStatistics.rows).toEqual([
-      { project: 'proj-a', user: 'user-a', source: 'src-a', resource: 'vm-a', computeProject: 'hpc-a', metadata: { owner: 'team-a' }, sum: 6, count: 3 },
+      {
+        project: 'proj-a',
+        user: 'user-a',
+        source: 'src-a',
+        resource: 'vm-a',
+        computeProject: 'hpc-a',
+        metadata: { owner: 'team-a' },
+        sum: 6,
+        count: 3,
+      },
     ]);
     expect(dataOf(await api.gql(PROBES.resourceUsage, {}, bearer(keys.readerA))).resource.usage).toEqual([{ meter: 'cpu.hours', sum: 6 }]);
   });
 
-  test("a metric only B has is answered as one that does not exist", async () => {
+  test('a metric only B has is answered as one that does not exist', async () => {
     const ask = async (metric: string) => {
-      const response = await api.gql(`{ usageStatistics(input: { metrics: ["${metric}"], ${MAY} }) { rows { sum } } }`, {}, bearer(keys.readerA));
-      return JSON.stringify({ ...response.errors?.[0], extensions: { ...response.errors?.[0].extensions, requestId: 'x' } }).replaceAll(metric, 'M');
+      const response = await api.gql(
+        `{ usageStatistics(input: { metrics: ["${metric}"], ${MAY} }) { rows { sum } } }`,
+        {},
+        bearer(keys.readerA),
+      );
+      return JSON.stringify({ ...response.errors?.[0], extensions: { ...response.errors?.[0].extensions, requestId: 'x' } }).replaceAll(
+        metric,
+        'M',
+      );
     };
     expect(await ask('metric_b')).toBe(await ask('metric_nowhere'));
   });
@@ -104,15 +144,31 @@ describe('a key scoped to project A', () => {
 
     const SET = 'mutation S($i: SetResourceMetadataInput!) { setResourceMetadata(input: $i) { resource { id project } } }';
     // B's resource: refused as another project's (test/integration/tenancy.test.ts), saying nothing more.
-    const other = await api.gql(SET, { i: { resource: 'vm-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
+    const other = await api.gql(
+      SET,
+      { i: { resource: 'vm-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } },
+      bearer(keys.reporterA),
+    );
     expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(other.errors?.[0].message).toBe('Invalid input (1 problem): input.resource: resource "vm-b" belongs to another project');
     // Naming project B outright is a project this key may not write for.
-    const named = await api.gql(SET, { i: { resource: 'vm-b2', project: 'proj-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
+    const named = await api.gql(
+      SET,
+      { i: { resource: 'vm-b2', project: 'proj-b', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } },
+      bearer(keys.reporterA),
+    );
     expect(named.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const unnamed = await api.gql(SET, { i: { resource: 'vm-new', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
+    const unnamed = await api.gql(
+      SET,
+      { i: { resource: 'vm-new', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } },
+      bearer(keys.reporterA),
+    );
     expect(unnamed.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const own = await api.gql(SET, { i: { resource: 'vm-new', project: 'proj-a', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } }, bearer(keys.reporterA));
+    const own = await api.gql(
+      SET,
+      { i: { resource: 'vm-new', project: 'proj-a', validFrom: '2026-05-20T00:00:00Z', metadata: { x: 1 } } },
+      bearer(keys.reporterA),
+    );
     expect(dataOf(own).setResourceMetadata.resource).toEqual({ id: 'vm-new', project: 'proj-a' });
   });
 });
@@ -198,12 +254,23 @@ describe('a key lookup that fails for an unexpected reason', () => {
   test('is answered 500 INTERNAL_SERVER_ERROR without internals, and logged with the request id', async () => {
     await t.sql('ALTER TABLE api_keys RENAME TO api_keys_moved');
     try {
-      const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(keys.admin) }, body: '{"query":"{ meters { name } }"}' });
+      const response = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(keys.admin) },
+        body: '{"query":"{ meters { name } }"}',
+      });
       const requestId = response.headers.get('x-request-id');
       expect(response.status).toBe(500);
-      expect(await response.json()).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+      });
       expect(api.logs()).toContainEqual(
-        expect.objectContaining({ level: 'error', msg: 'unexpected error', requestId, err: expect.objectContaining({ message: expect.stringContaining('api_keys') }) }),
+        expect.objectContaining({
+          level: 'error',
+          msg: 'unexpected error',
+          requestId,
+          err: expect.objectContaining({ message: expect.stringContaining('api_keys') }),
+        }),
       );
     } finally {
       await t.sql('ALTER TABLE api_keys_moved RENAME TO api_keys');

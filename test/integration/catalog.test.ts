@@ -24,7 +24,13 @@ describe('defineComponent and defineMeter', () => {
     const first = dataOf(await api.gql(DEFINE, vars));
     const again = dataOf(await api.gql(DEFINE, vars));
     expect(again).toEqual(first);
-    expect(first.defineMeter).toEqual({ name: 'volume.gib_hours', unit: 'GiB-h', type: 'DELTA', description: 'Allocated', component: { name: 'storage' } });
+    expect(first.defineMeter).toEqual({
+      name: 'volume.gib_hours',
+      unit: 'GiB-h',
+      type: 'DELTA',
+      description: 'Allocated',
+      component: { name: 'storage' },
+    });
     expect(await t.sql("SELECT count(*)::int AS n FROM meters WHERE name = 'volume.gib_hours'")).toEqual([{ n: 1 }]);
   });
 

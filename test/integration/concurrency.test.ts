@@ -48,7 +48,11 @@ test('eight clients sending overlapping batches with the same match keys end wit
     const answers = [];
     for (let round = 0; round < 4; round++) {
       const keys = shuffled(window(client, round), client * 31 + round);
-      answers.push(await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged } }', { r: keys.map((k) => report(k, client)) }));
+      answers.push(
+        await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged } }', {
+          r: keys.map((k) => report(k, client)),
+        }),
+      );
     }
     return answers;
   });

@@ -28,17 +28,38 @@ const problemsOf = (response: GraphQLResponse) => {
 /** The contingents every test reads; set in beforeAll through the API. */
 const ids = { month: '', hpc: '', gpu: '' };
 const MONTH = { project: 'astro', meter: 'cpu.hours', period: 'MONTH', from: '2026-10-01T00:00:00Z', amount: 100, description: 'October' };
-const HPC = { project: 'astro', meter: 'cpu.hours', computeProject: 'astro-hpc', period: 'CUSTOM', from: '2026-10-10T00:00:00Z', to: '2026-10-20T00:00:00Z', amount: 20 };
+const HPC = {
+  project: 'astro',
+  meter: 'cpu.hours',
+  computeProject: 'astro-hpc',
+  period: 'CUSTOM',
+  from: '2026-10-10T00:00:00Z',
+  to: '2026-10-20T00:00:00Z',
+  amount: 20,
+};
 // October of Europe/Berlin: 2026-09-30T22:00Z to 2026-10-31T23:00Z, 745 hours (summer time ends on the 25th).
-const GPU = { project: 'astro', meter: 'gpu.hours', period: 'MONTH', timeZone: 'Europe/Berlin', from: '2026-10-01T00:00:00+02:00', amount: 0 };
+const GPU = {
+  project: 'astro',
+  meter: 'gpu.hours',
+  period: 'MONTH',
+  timeZone: 'Europe/Berlin',
+  from: '2026-10-01T00:00:00+02:00',
+  amount: 0,
+};
 
 beforeAll(async () => {
   ({ t, api } = await openTestApi());
   keys.astro = (await t.services.auth.createKey({ role: 'reader', projects: ['astro'] })).token;
   keys.optics = (await t.services.auth.createKey({ role: 'reader', projects: ['optics'] })).token;
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }, { name: 'unused.meter' }]);
-  const cpu = (start: string, volume: number, contingentFactor: number, extra: Record<string, unknown> = {}) =>
-    ({ project: 'astro', meter: 'cpu.hours', start: at(start), volume, contingentFactor, ...extra });
+  const cpu = (start: string, volume: number, contingentFactor: number, extra: Record<string, unknown> = {}) => ({
+    project: 'astro',
+    meter: 'cpu.hours',
+    start: at(start),
+    volume,
+    contingentFactor,
+    ...extra,
+  });
   const hpc = { computeProject: 'astro-hpc' };
   await t.services.ingestion.reportUsage(SYSTEM, [
     cpu('2026-09-30T23:00:00Z', 50, 1), // before October (UTC)
@@ -53,30 +74,85 @@ beforeAll(async () => {
     cpu('2026-11-01T00:00:00Z', 1000, 1), // after October
     { project: 'optics', meter: 'cpu.hours', start: at('2026-10-12T00:00:00Z'), volume: 1000 },
     // gpu.hours 4, with an additional resource of 2 cpu.hours at factor 1.5: 3 weighted cpu hours.
-    { project: 'astro', meter: 'gpu.hours', start: at('2026-10-11T00:00:00Z'), volume: 4, additionalResources: [{ meter: 'cpu.hours', volume: 2, contingentFactor: 1.5 }] },
+    {
+      project: 'astro',
+      meter: 'gpu.hours',
+      start: at('2026-10-11T00:00:00Z'),
+      volume: 4,
+      additionalResources: [{ meter: 'cpu.hours', volume: 2, contingentFactor: 1.5 }],
+    },
     { project: 'astro', meter: 'gpu.hours', start: at('2026-09-30T22:30:00Z'), volume: 2 }, // October in Berlin, September in UTC
   ]);
   ids.month = dataOf(await set(MONTH)).setContingent.id;
   ids.hpc = dataOf(await set(HPC)).setContingent.id;
   ids.gpu = dataOf(await set(GPU)).setContingent.id;
-  await t.services.contingents.set({ project: 'optics', meter: 'cpu.hours', period: 'MONTH' as never, from: at('2026-10-01T00:00:00Z'), amount: 500 });
+  await t.services.contingents.set({
+    project: 'optics',
+    meter: 'cpu.hours',
+    period: 'MONTH' as never,
+    from: at('2026-10-01T00:00:00Z'),
+    amount: 500,
+  });
 });
 afterAll(() => closeTestApi({ t, api }));
 
 describe('setContingent', () => {
   test('a calendar month gets its end computed, in its time zone', async () => {
     const [month, hpc, gpu] = dataOf(await api.gql(LIST, { project: 'astro' })).contingents;
-    expect(month).toEqual({ id: ids.month, project: 'astro', meter: { name: 'cpu.hours' }, computeProject: null, from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z', amount: 100 });
-    expect(hpc).toEqual({ id: ids.hpc, project: 'astro', meter: { name: 'cpu.hours' }, computeProject: 'astro-hpc', from: '2026-10-10T00:00:00.000Z', to: '2026-10-20T00:00:00.000Z', amount: 20 });
-    expect(gpu).toMatchObject({ id: ids.gpu, meter: { name: 'gpu.hours' }, from: '2026-09-30T22:00:00.000Z', to: '2026-10-31T23:00:00.000Z', amount: 0 });
+    expect(month).toEqual({
+      id: ids.month,
+      project: 'astro',
+      meter: { name: 'cpu.hours' },
+      computeProject: null,
+      from: '2026-10-01T00:00:00.000Z',
+      to: '2026-11-01T00:00:00.000Z',
+      amount: 100,
+    });
+    expect(hpc).toEqual({
+      id: ids.hpc,
+      project: 'astro',
+      meter: { name: 'cpu.hours' },
+      computeProject: 'astro-hpc',
+      from: '2026-10-10T00:00:00.000Z',
+      to: '2026-10-20T00:00:00.000Z',
+      amount: 20,
+    });
+    expect(gpu).toMatchObject({
+      id: ids.gpu,
+      meter: { name: 'gpu.hours' },
+      from: '2026-09-30T22:00:00.000Z',
+      to: '2026-10-31T23:00:00.000Z',
+      amount: 0,
+    });
   });
 
   test('quarters and years: [from, to) of the calendar of the time zone', async () => {
-    const q = dataOf(await set({ project: 'astro', meter: 'unused.meter', period: 'QUARTER', from: '2026-10-01T00:00:00Z', amount: 1 })).setContingent;
+    const q = dataOf(
+      await set({ project: 'astro', meter: 'unused.meter', period: 'QUARTER', from: '2026-10-01T00:00:00Z', amount: 1 }),
+    ).setContingent;
     expect(q).toMatchObject({ period: 'QUARTER', timeZone: 'UTC', from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
-    const y = dataOf(await set({ project: 'astro', meter: 'unused.meter', computeProject: 'astro-hpc', period: 'YEAR', timeZone: 'America/New_York', from: '2027-01-01T05:00:00Z', to: '2028-01-01T05:00:00Z', amount: 1 })).setContingent;
-    expect(y).toMatchObject({ period: 'YEAR', timeZone: 'America/New_York', from: '2027-01-01T05:00:00.000Z', to: '2028-01-01T05:00:00.000Z' });
-    expect(dataOf(await api.gql('mutation { a: deleteContingent(id: "' + q.id + '") b: deleteContingent(id: "' + y.id + '") }'))).toEqual({ a: true, b: true });
+    const y = dataOf(
+      await set({
+        project: 'astro',
+        meter: 'unused.meter',
+        computeProject: 'astro-hpc',
+        period: 'YEAR',
+        timeZone: 'America/New_York',
+        from: '2027-01-01T05:00:00Z',
+        to: '2028-01-01T05:00:00Z',
+        amount: 1,
+      }),
+    ).setContingent;
+    expect(y).toMatchObject({
+      period: 'YEAR',
+      timeZone: 'America/New_York',
+      from: '2027-01-01T05:00:00.000Z',
+      to: '2028-01-01T05:00:00.000Z',
+    });
+    expect(dataOf(await api.gql('mutation { a: deleteContingent(id: "' + q.id + '") b: deleteContingent(id: "' + y.id + '") }'))).toEqual({
+      a: true,
+      b: true,
+    });
   });
 
   test('setting the same contingent again changes nothing; a new amount updates it in place', async () => {
@@ -109,15 +185,28 @@ describe('setContingent', () => {
   });
 
   test('an overlapping contingent of the same project, meter and compute project is refused with the one it overlaps', async () => {
-    const whole = await set({ project: 'astro', meter: 'cpu.hours', period: 'CUSTOM', from: '2026-10-31T00:00:00Z', to: '2026-11-05T00:00:00Z', amount: 5 });
+    const whole = await set({
+      project: 'astro',
+      meter: 'cpu.hours',
+      period: 'CUSTOM',
+      from: '2026-10-31T00:00:00Z',
+      to: '2026-11-05T00:00:00Z',
+      amount: 5,
+    });
     const [problem] = problemsOf(whole);
     expect(problem.path).toEqual(['input', 'from']);
-    expect(problem.message).toContain(`contingent ${ids.month} (project "astro", meter "cpu.hours", the whole project) over [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z)`);
+    expect(problem.message).toContain(
+      `contingent ${ids.month} (project "astro", meter "cpu.hours", the whole project) over [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z)`,
+    );
     expect(whole.errors![0].message).toMatch(/^Invalid input \(1 problem\): input\.from: \[from, to\) overlaps contingent/);
     const hpc = await set({ ...HPC, from: '2026-10-19T00:00:00Z', to: '2026-10-25T00:00:00Z' });
-    expect(problemsOf(hpc)[0].message).toContain(`contingent ${ids.hpc} (project "astro", meter "cpu.hours", compute project "astro-hpc") over [2026-10-10T00:00:00.000Z, 2026-10-20T00:00:00.000Z)`);
+    expect(problemsOf(hpc)[0].message).toContain(
+      `contingent ${ids.hpc} (project "astro", meter "cpu.hours", compute project "astro-hpc") over [2026-10-10T00:00:00.000Z, 2026-10-20T00:00:00.000Z)`,
+    );
     // Changing a contingent by id into an overlap is refused too.
-    expect(problemsOf(await set({ ...HPC, id: ids.hpc, computeProject: null, period: 'CUSTOM' }))[0].message).toContain(`contingent ${ids.month} `);
+    expect(problemsOf(await set({ ...HPC, id: ids.hpc, computeProject: null, period: 'CUSTOM' }))[0].message).toContain(
+      `contingent ${ids.month} `,
+    );
     expect(await t.sql('SELECT count(*)::int AS n FROM contingents')).toEqual([{ n: 4 }]);
   });
 
@@ -143,34 +232,62 @@ describe('setContingent', () => {
     await expect(insert('NULL')).rejects.toMatchObject({ code: '23P01', constraint: 'contingents_no_overlap' });
     await expect(insert("(SELECT id FROM compute_projects WHERE name = 'astro-hpc')")).resolves.toEqual([]);
     await t.sql("DELETE FROM contingents WHERE valid_to = '2026-12-01T00:00:00Z'");
-    await expect(t.sql("UPDATE contingents SET amount = -1 WHERE id = $1", [ids.month])).rejects.toMatchObject({ constraint: 'contingents_amount_check' });
-    await expect(t.sql("UPDATE contingents SET amount = 'NaN' WHERE id = $1", [ids.month])).rejects.toMatchObject({ constraint: 'contingents_amount_check' });
+    await expect(t.sql('UPDATE contingents SET amount = -1 WHERE id = $1', [ids.month])).rejects.toMatchObject({
+      constraint: 'contingents_amount_check',
+    });
+    await expect(t.sql("UPDATE contingents SET amount = 'NaN' WHERE id = $1", [ids.month])).rejects.toMatchObject({
+      constraint: 'contingents_amount_check',
+    });
   });
 
   test('bad input: every problem at once, each with its path', async () => {
-    const all = await set({ id: 'x1', project: 'nowhere', meter: 'cpu.hourz', computeProject: 'no-hpc', period: 'CUSTOM', from: '2026-10-10T00:00:00Z', to: '2026-10-10T00:00:00Z', amount: -1, timeZone: 'Mars/Olympus' });
+    const all = await set({
+      id: 'x1',
+      project: 'nowhere',
+      meter: 'cpu.hourz',
+      computeProject: 'no-hpc',
+      period: 'CUSTOM',
+      from: '2026-10-10T00:00:00Z',
+      to: '2026-10-10T00:00:00Z',
+      amount: -1,
+      timeZone: 'Mars/Olympus',
+    });
     expect(problemsOf(all)).toEqual([
       { path: ['input', 'id'], message: 'is not a contingent id' },
       { path: ['input', 'amount'], message: 'must be a finite number >= 0' },
-      { path: ['input', 'timeZone'], message: '"Mars/Olympus" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)' },
+      {
+        path: ['input', 'timeZone'],
+        message: '"Mars/Olympus" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)',
+      },
       { path: ['input', 'to'], message: 'must be after from' },
       { path: ['input', 'meter'], message: 'meter "cpu.hourz" is not defined' },
       { path: ['input', 'project'], message: 'project "nowhere" is not known: a project is known from its first usage report' },
       { path: ['input', 'computeProject'], message: 'compute project "no-hpc" is not known: it is known from its first usage report' },
     ]);
     expect(problemsOf(await set({ ...MONTH, from: '2026-10-02T00:00:00Z' }))).toEqual([
-      { path: ['input', 'from'], message: 'must be the start of a month in UTC; the month that holds it starts at 2026-10-01T00:00:00.000Z' },
+      {
+        path: ['input', 'from'],
+        message: 'must be the start of a month in UTC; the month that holds it starts at 2026-10-01T00:00:00.000Z',
+      },
     ]);
     // The start of October in UTC is not the start of a month in Berlin.
     expect(problemsOf(await set({ ...GPU, from: '2026-10-01T00:00:00Z' }))[0]).toEqual({
-      path: ['input', 'from'], message: 'must be the start of a month in Europe/Berlin; the month that holds it starts at 2026-09-30T22:00:00.000Z',
+      path: ['input', 'from'],
+      message: 'must be the start of a month in Europe/Berlin; the month that holds it starts at 2026-09-30T22:00:00.000Z',
     });
     expect(problemsOf(await set({ ...MONTH, to: '2026-12-01T00:00:00Z' }))).toEqual([
-      { path: ['input', 'to'], message: 'the month from 2026-10-01T00:00:00.000Z in UTC ends at 2026-11-01T00:00:00.000Z; give that, or no to' },
+      {
+        path: ['input', 'to'],
+        message: 'the month from 2026-10-01T00:00:00.000Z in UTC ends at 2026-11-01T00:00:00.000Z; give that, or no to',
+      },
     ]);
     expect(problemsOf(await set({ ...HPC, to: null }))).toEqual([{ path: ['input', 'to'], message: 'is required for a CUSTOM period' }]);
-    expect(problemsOf(await set({ ...HPC, id: '999999' }))).toEqual([{ path: ['input', 'id'], message: 'no contingent has the id 999999' }]);
-    expect(problemsOf(await api.gql('mutation { deleteContingent(id: "-1") }'))).toEqual([{ path: ['id'], message: 'is not a contingent id' }]);
+    expect(problemsOf(await set({ ...HPC, id: '999999' }))).toEqual([
+      { path: ['input', 'id'], message: 'no contingent has the id 999999' },
+    ]);
+    expect(problemsOf(await api.gql('mutation { deleteContingent(id: "-1") }'))).toEqual([
+      { path: ['id'], message: 'is not a contingent id' },
+    ]);
     expect(problemsOf(await api.gql(LIST, { meter: 'cpu.hourz', from: '2026-10-02T00:00:00Z', to: '2026-10-01T00:00:00Z' }))).toEqual([
       { path: ['to'], message: 'must be after from' },
       { path: ['meter'], message: 'meter "cpu.hourz" is not defined' },
@@ -180,7 +297,10 @@ describe('setContingent', () => {
 
   test('deleteContingent is true once, then false', async () => {
     const id = dataOf(await set({ ...HPC, meter: 'unused.meter' })).setContingent.id;
-    expect(dataOf(await api.gql(`mutation { a: deleteContingent(id: "${id}") b: deleteContingent(id: "${id}") }`))).toEqual({ a: true, b: false });
+    expect(dataOf(await api.gql(`mutation { a: deleteContingent(id: "${id}") b: deleteContingent(id: "${id}") }`))).toEqual({
+      a: true,
+      b: false,
+    });
   });
 });
 
@@ -198,13 +318,27 @@ describe('contingentStatus', () => {
     expect(month.projectedUse).toBeCloseTo((51 * 744) / 336, 10);
 
     // astro-hpc in [Oct 10th, Oct 15th): 3 + 0 (factor 0) + 26 = 29 of 20: exceeded, nothing more is needed.
-    expect(hpc).toMatchObject({ contingent: { computeProject: 'astro-hpc', amount: 20 }, used: 29, remaining: -9, shareUsed: 1.45, hoursLeft: 120, requiredRate: 0 });
+    expect(hpc).toMatchObject({
+      contingent: { computeProject: 'astro-hpc', amount: 20 },
+      used: 29,
+      remaining: -9,
+      shareUsed: 1.45,
+      hoursLeft: 120,
+      requiredRate: 0,
+    });
     expect(hpc.averageRate).toBeCloseTo(29 / 120, 12);
     expect(hpc.projectedUse).toBeCloseTo(58, 10);
 
     // gpu.hours in Berlin's October up to Oct 15th: 2 (Sept 30th 22:30 UTC) + 4 = 6 of a contingent of 0: no share.
     // Berlin's October ends on Oct 31st 23:00 UTC: 407 hours left; 338 passed of 745.
-    expect(gpu).toMatchObject({ contingent: { meter: { name: 'gpu.hours' }, amount: 0 }, used: 6, remaining: -6, shareUsed: null, hoursLeft: 407, requiredRate: 0 });
+    expect(gpu).toMatchObject({
+      contingent: { meter: { name: 'gpu.hours' }, amount: 0 },
+      used: 6,
+      remaining: -6,
+      shareUsed: null,
+      hoursLeft: 407,
+      requiredRate: 0,
+    });
     expect(gpu.averageRate).toBeCloseTo(6 / 338, 12);
     expect(gpu.projectedUse).toBeCloseTo((6 * 745) / 338, 10);
   });
@@ -219,7 +353,15 @@ describe('contingentStatus', () => {
 
     // At the very start nothing is used and there is no average yet.
     const [start] = await status('astro', '2026-10-01T00:00:00Z');
-    expect(start).toMatchObject({ contingent: { id: ids.month }, used: 0, remaining: 100, shareUsed: 0, hoursLeft: 744, averageRate: null, projectedUse: null });
+    expect(start).toMatchObject({
+      contingent: { id: ids.month },
+      used: 0,
+      remaining: 100,
+      shareUsed: 0,
+      hoursLeft: 744,
+      averageRate: null,
+      projectedUse: null,
+    });
     expect(start.requiredRate).toBeCloseTo(100 / 744, 12);
 
     expect(await status('astro', '2026-11-01T00:00:00Z')).toEqual([]);
@@ -228,7 +370,16 @@ describe('contingentStatus', () => {
   });
 
   test('a contingent factor of 0 counts nothing', async () => {
-    await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'optics', meter: 'cpu.hours', computeProject: 'optics-hpc', start: at('2026-10-13T00:00:00Z'), volume: 250, contingentFactor: 0 }]);
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      {
+        project: 'optics',
+        meter: 'cpu.hours',
+        computeProject: 'optics-hpc',
+        start: at('2026-10-13T00:00:00Z'),
+        volume: 250,
+        contingentFactor: 0,
+      },
+    ]);
     const [optics] = await status('optics', '2026-10-20T00:00:00Z');
     expect(optics).toMatchObject({ contingent: { amount: 500 }, used: 1000, remaining: -500, shareUsed: 2 });
   });
@@ -242,7 +393,9 @@ describe('contingentStatus reads whole hours from rollups', () => {
     expect(await t.sql('SELECT 1 FROM usage_rollup_dirty')).toHaveLength(0);
     expect(await Promise.all(instants.map((when) => status('astro', when)))).toEqual(before);
     // A late report in an hour the rollups hold: dirty, so read from events until the next refresh, and after it.
-    await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'astro', meter: 'cpu.hours', start: at('2026-10-03T10:15:00Z'), volume: 4, contingentFactor: 0.25 }]);
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      { project: 'astro', meter: 'cpu.hours', start: at('2026-10-03T10:15:00Z'), volume: 4, contingentFactor: 0.25 },
+    ]);
     const [late] = await status('astro', '2026-10-15T00:00:00Z');
     expect(late.used).toBe(before[0][0].used + 1);
     await t.services.rollups.refresh();

@@ -41,10 +41,13 @@ test("a local date's midnight is PostgreSQL's, on both days around every change 
   expect(zones.size).toBeGreaterThan(300);
   const different = days
     .filter((d) => knownToIntl(d.zone))
-    .flatMap((d) => [
-      [d.zone, d.date, d.start],
-      [d.zone, d.next, d.nextStart],
-    ] as const)
+    .flatMap(
+      (d) =>
+        [
+          [d.zone, d.date, d.start],
+          [d.zone, d.next, d.nextStart],
+        ] as const,
+    )
     .filter(([zone, date, start]) => startOfDay(date, zone).getTime() !== start.getTime())
     .map(([zone, date, start]) => `${zone} ${date}: ${startOfDay(date, zone).toISOString()}, PostgreSQL ${start.toISOString()}`);
   expect(different).toEqual([]);
@@ -58,7 +61,7 @@ test.each([
   ['Pacific/Apia', '2012-04-01', 'UTC+14 until 04:00'],
   ['Pacific/Apia', '2011-12-30', 'a day skipped'],
   ['Asia/Kolkata', '2026-10-25', 'half an hour from UTC'],
-])('in %s, %s (%s), the picked days are the days of meterql\'s periods', async (timeZone, date, _) => {
+])("in %s, %s (%s), the picked days are the days of meterql's periods", async (timeZone, date, _) => {
   const dates = [addDays(date, -1), date, addDays(date, 1), addDays(date, 2)];
   const midnights = [...new Set(dates.map((d) => startOfDay(d, timeZone).getTime()))].map((ms) => new Date(ms));
   const periods = await t.services.statistics.periods({

@@ -14,13 +14,39 @@ beforeAll(async () => {
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'instance.create', type: 'EVENT', unit: 'instance' }]);
   await t.services.ingestion.reportUsage(SYSTEM, [
     // alice: a job of astro that runs from March 31st into April 1st.
-    { project: 'astro', user: 'alice', computeProject: 'astro-hpc', meter: 'cpu.hours', start: at('2026-03-31T22:00:00Z'), end: at('2026-04-01T02:00:00Z'), volume: 4, source: 'slurm' },
+    {
+      project: 'astro',
+      user: 'alice',
+      computeProject: 'astro-hpc',
+      meter: 'cpu.hours',
+      start: at('2026-03-31T22:00:00Z'),
+      end: at('2026-04-01T02:00:00Z'),
+      volume: 4,
+      source: 'slurm',
+    },
     // bob: an event of bio exactly at the end of the April window: outside it.
     { project: 'bio', user: 'bob', meter: 'instance.create', start: at('2026-05-01T00:00:00Z'), volume: 1, source: 'openstack' },
     // carol: usage of astro inside April.
-    { project: 'astro', user: 'carol', meter: 'cpu.hours', start: at('2026-04-10T00:00:00Z'), end: at('2026-04-10T01:00:00Z'), volume: 1, source: 'openstack' },
+    {
+      project: 'astro',
+      user: 'carol',
+      meter: 'cpu.hours',
+      start: at('2026-04-10T00:00:00Z'),
+      end: at('2026-04-10T01:00:00Z'),
+      volume: 1,
+      source: 'openstack',
+    },
     // dave: a job of bio that ends exactly at the start of April: outside it.
-    { project: 'bio', user: 'dave', computeProject: 'bio-hpc', meter: 'cpu.hours', start: at('2026-03-30T00:00:00Z'), end: at('2026-04-01T00:00:00Z'), volume: 2, source: 'slurm' },
+    {
+      project: 'bio',
+      user: 'dave',
+      computeProject: 'bio-hpc',
+      meter: 'cpu.hours',
+      start: at('2026-03-30T00:00:00Z'),
+      end: at('2026-04-01T00:00:00Z'),
+      volume: 2,
+      source: 'slurm',
+    },
     // erin: a discrete event at the very start of April: inside it.
     { project: 'chem', user: 'erin', meter: 'instance.create', start: at('2026-04-01T00:00:00Z'), volume: 1 },
   ]);
@@ -32,8 +58,18 @@ const APRIL = { from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' };
 
 describe('discovery', () => {
   test('components and meters', async () => {
-    const data = dataOf(await api.gql('{ components { name meters { name type } } meters(component: "compute") { name unit component { name } } }'));
-    expect(data.components).toEqual([{ name: 'compute', meters: [{ name: 'cpu.hours', type: 'DELTA' }, { name: 'instance.create', type: 'EVENT' }] }]);
+    const data = dataOf(
+      await api.gql('{ components { name meters { name type } } meters(component: "compute") { name unit component { name } } }'),
+    );
+    expect(data.components).toEqual([
+      {
+        name: 'compute',
+        meters: [
+          { name: 'cpu.hours', type: 'DELTA' },
+          { name: 'instance.create', type: 'EVENT' },
+        ],
+      },
+    ]);
     expect(data.meters).toEqual([
       { name: 'cpu.hours', unit: 'h', component: { name: 'compute' } },
       { name: 'instance.create', unit: 'instance', component: { name: 'compute' } },
@@ -93,8 +129,13 @@ describe('discovery', () => {
   test('a window with from but no to, or to not after from, is a BAD_USER_INPUT naming the field', async () => {
     const half = await api.gql('{ users(filter: { from: "2026-04-01T00:00:00Z" }) { edges { cursor } } }');
     expect(half.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['filter', 'to'] }] });
-    const backwards = await api.gql('{ projects(filter: { from: "2026-04-01T00:00:00Z", to: "2026-04-01T00:00:00Z" }) { edges { cursor } } }');
-    expect(backwards.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['filter', 'to'], message: 'must be after from' }] });
+    const backwards = await api.gql(
+      '{ projects(filter: { from: "2026-04-01T00:00:00Z", to: "2026-04-01T00:00:00Z" }) { edges { cursor } } }',
+    );
+    expect(backwards.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: ['filter', 'to'], message: 'must be after from' }],
+    });
   });
 
   test('a forged cursor is refused at after: a name with a NUL character, or a name and more', async () => {
@@ -102,7 +143,10 @@ describe('discovery', () => {
     for (const key of [['u\u0000'], ['u', 1]]) {
       for (const field of ['users', 'projects', 'computeProjects', 'sources']) {
         const response = await api.gql(`query P($after: String) { ${field}(after: $after) { edges { cursor } } }`, { after: forged(key) });
-        expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }] });
+        expect(response.errors?.[0].extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }],
+        });
       }
       const resources = await api.gql('query R($after: String) { resources(after: $after) { edges { cursor } } }', { after: forged(key) });
       expect(resources.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'] }] });

@@ -23,26 +23,83 @@ beforeAll(async () => {
     { name: 'instance.create', type: 'EVENT', unit: 'instance' },
     { name: 'volume.gib_hours', component: 'storage', unit: 'GiB-h' },
   ]);
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-01T00:00:00Z'), metadata: { flavor: 'small', zone: 'a' }, type: 'vm' });
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large', zone: 'a' } });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-1',
+    validFrom: at('2026-05-01T00:00:00Z'),
+    metadata: { flavor: 'small', zone: 'a' },
+    type: 'vm',
+  });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-1',
+    validFrom: at('2026-05-10T00:00:00Z'),
+    metadata: { flavor: 'large', zone: 'a' },
+  });
   await t.services.ingestion.reportUsage(SYSTEM, [
-    { project: 'astro', user: 'alice', meter: 'cpu.hours', start: at('2026-05-01T00:00:00Z'), end: at('2026-05-01T01:00:00Z'), volume: 1, resource: 'vm-1', source: 'nova', additionalMetrics: [{ metric: 'util', volume: 0.5, contingentFactor: 2 }] },
-    { project: 'astro', user: 'alice', meter: 'cpu.hours', start: at('2026-05-12T00:00:00Z'), end: at('2026-05-12T01:00:00Z'), volume: 2, resource: 'vm-1', source: 'nova' },
-    { project: 'astro', user: 'bob', meter: 'gpu.hours', start: at('2026-05-02T00:00:00Z'), end: at('2026-05-02T02:00:00Z'), volume: 3, contingentFactor: 0.5, partition: 'gpu', priority: 'high', source: 'slurm', computeProject: 'astro-hpc' },
+    {
+      project: 'astro',
+      user: 'alice',
+      meter: 'cpu.hours',
+      start: at('2026-05-01T00:00:00Z'),
+      end: at('2026-05-01T01:00:00Z'),
+      volume: 1,
+      resource: 'vm-1',
+      source: 'nova',
+      additionalMetrics: [{ metric: 'util', volume: 0.5, contingentFactor: 2 }],
+    },
+    {
+      project: 'astro',
+      user: 'alice',
+      meter: 'cpu.hours',
+      start: at('2026-05-12T00:00:00Z'),
+      end: at('2026-05-12T01:00:00Z'),
+      volume: 2,
+      resource: 'vm-1',
+      source: 'nova',
+    },
+    {
+      project: 'astro',
+      user: 'bob',
+      meter: 'gpu.hours',
+      start: at('2026-05-02T00:00:00Z'),
+      end: at('2026-05-02T02:00:00Z'),
+      volume: 3,
+      contingentFactor: 0.5,
+      partition: 'gpu',
+      priority: 'high',
+      source: 'slurm',
+      computeProject: 'astro-hpc',
+    },
     { project: 'bio', user: 'carol', meter: 'instance.create', start: at('2026-05-03T00:00:00Z'), volume: 1, source: 'nova' },
-    { project: 'bio', user: 'carol', meter: 'volume.gib_hours', start: at('2026-05-04T00:00:00Z'), end: at('2026-05-05T00:00:00Z'), volume: 2400, source: 'cinder' },
+    {
+      project: 'bio',
+      user: 'carol',
+      meter: 'volume.gib_hours',
+      start: at('2026-05-04T00:00:00Z'),
+      end: at('2026-05-05T00:00:00Z'),
+      volume: 2400,
+      source: 'cinder',
+    },
     // Exactly at `to` of the May window: outside it.
     { project: 'bio', user: 'carol', meter: 'instance.create', start: at('2026-06-01T00:00:00Z'), volume: 1, source: 'nova' },
   ]);
   // 25 events that all start at the same instant, for pagination.
-  await t.services.ingestion.reportUsage(SYSTEM, 
-    Array.from({ length: 25 }, (_, i) => ({ project: 'chem', user: `u${String(i).padStart(2, '0')}`, meter: 'cpu.hours', start: at('2026-05-20T00:00:00Z'), volume: i })),
+  await t.services.ingestion.reportUsage(
+    SYSTEM,
+    Array.from({ length: 25 }, (_, i) => ({
+      project: 'chem',
+      user: `u${String(i).padStart(2, '0')}`,
+      meter: 'cpu.hours',
+      start: at('2026-05-20T00:00:00Z'),
+      volume: i,
+    })),
   );
 });
 afterAll(() => closeTestApi({ t, api }));
 
 const volumes = async (filter: Record<string, unknown>) =>
-  dataOf(await api.gql(EVENTS, { filter: { ...MAY, ...filter } })).usageEvents.edges.map((e: { node: { volume: number } }) => e.node.volume);
+  dataOf(await api.gql(EVENTS, { filter: { ...MAY, ...filter } })).usageEvents.edges.map(
+    (e: { node: { volume: number } }) => e.node.volume,
+  );
 
 describe('usageEvents', () => {
   test('events are in the window when from <= start < to', async () => {
@@ -77,21 +134,52 @@ describe('usageEvents', () => {
     expect(nodes).toEqual([
       {
         meter: { name: 'cpu.hours', unit: 'h', type: 'DELTA', component: { name: 'compute' } },
-        project: 'astro', computeProject: null, user: 'alice', source: 'nova', resource: { id: 'vm-1', type: 'vm' },
-        start: '2026-05-01T00:00:00.000Z', end: '2026-05-01T01:00:00.000Z', duration: 3600, volume: 1, contingentFactor: 1,
-        weightedVolume: 1, operationCount: 1, partition: null, priority: null, additionalData: null,
+        project: 'astro',
+        computeProject: null,
+        user: 'alice',
+        source: 'nova',
+        resource: { id: 'vm-1', type: 'vm' },
+        start: '2026-05-01T00:00:00.000Z',
+        end: '2026-05-01T01:00:00.000Z',
+        duration: 3600,
+        volume: 1,
+        contingentFactor: 1,
+        weightedVolume: 1,
+        operationCount: 1,
+        partition: null,
+        priority: null,
+        additionalData: null,
         additionalMetrics: [{ metric: 'util', volume: 0.5, contingentFactor: 2, weightedVolume: 1 }],
-        resourceMetadata: { flavor: 'small', zone: 'a' }, parentId: null,
+        resourceMetadata: { flavor: 'small', zone: 'a' },
+        parentId: null,
       },
       {
         meter: { name: 'gpu.hours', unit: 'h', type: 'DELTA', component: { name: 'compute' } },
-        project: 'astro', computeProject: 'astro-hpc', user: 'bob', source: 'slurm', resource: null,
-        start: '2026-05-02T00:00:00.000Z', end: '2026-05-02T02:00:00.000Z', duration: 7200, volume: 3, contingentFactor: 0.5,
-        weightedVolume: 1.5, operationCount: 1, partition: 'gpu', priority: 'high', additionalData: null,
-        additionalMetrics: [], resourceMetadata: null, parentId: null,
+        project: 'astro',
+        computeProject: 'astro-hpc',
+        user: 'bob',
+        source: 'slurm',
+        resource: null,
+        start: '2026-05-02T00:00:00.000Z',
+        end: '2026-05-02T02:00:00.000Z',
+        duration: 7200,
+        volume: 3,
+        contingentFactor: 0.5,
+        weightedVolume: 1.5,
+        operationCount: 1,
+        partition: 'gpu',
+        priority: 'high',
+        additionalData: null,
+        additionalMetrics: [],
+        resourceMetadata: null,
+        parentId: null,
       },
     ]);
-    const discrete = dataOf(await api.gql(`{ usageEvents(filter: { from: "2026-05-03T00:00:00Z", to: "2026-05-04T00:00:00Z" }) { edges { node { end duration } } } }`));
+    const discrete = dataOf(
+      await api.gql(
+        `{ usageEvents(filter: { from: "2026-05-03T00:00:00Z", to: "2026-05-04T00:00:00Z" }) { edges { node { end duration } } } }`,
+      ),
+    );
     expect(discrete.usageEvents.edges).toEqual([{ node: { end: null, duration: null } }]);
   });
 
@@ -110,7 +198,9 @@ describe('usageEvents', () => {
       const users = Array.from({ length: 25 }, (_, i) => `u${String(i).padStart(2, '0')}`);
       expect(seen).toEqual(orderBy === 'START_ASC' ? users : users.reverse());
     }
-    const all = dataOf(await api.gql(EVENTS, { filter: MAY })).usageEvents.edges.map((e: { node: { start: string; id: string } }) => e.node);
+    const all = dataOf(await api.gql(EVENTS, { filter: MAY })).usageEvents.edges.map(
+      (e: { node: { start: string; id: string } }) => e.node,
+    );
     const sorted = [...all].sort((a, b) => a.start.localeCompare(b.start) || Number(a.id) - Number(b.id));
     expect(all).toEqual(sorted);
   });
@@ -130,23 +220,41 @@ describe('usageEvents', () => {
 
   test('a forged cursor whose values the statement could not take is refused at after', async () => {
     const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
-    for (const key of [['-271821-04-20T00:00:00.000Z', '1'], ['2026-05-20T00:00:00.000Z', '9999999999999999999'], ['2026-05-20', '1'], ['2026-05-20T00:00:00.000Z', 1]]) {
+    for (const key of [
+      ['-271821-04-20T00:00:00.000Z', '1'],
+      ['2026-05-20T00:00:00.000Z', '9999999999999999999'],
+      ['2026-05-20', '1'],
+      ['2026-05-20T00:00:00.000Z', 1],
+    ]) {
       const response = await api.gql(EVENTS, { filter: MAY, after: forged(key) });
-      expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }] });
+      expect(response.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        problems: [{ path: ['after'], message: 'is not a cursor returned by this query' }],
+      });
     }
   });
 
   test('a page of 1,000 events selecting every nested object runs a constant number of statements', async () => {
-    await t.services.ingestion.reportUsage(SYSTEM, 
+    await t.services.ingestion.reportUsage(
+      SYSTEM,
       Array.from({ length: 1000 }, (_, i) => ({
-        project: `bulk-${i % 5}`, user: `bulk-user-${i % 40}`, meter: i % 2 ? 'cpu.hours' : 'gpu.hours',
-        start: new Date(Date.parse('2026-07-01T00:00:00Z') + i * H), end: new Date(Date.parse('2026-07-01T01:00:00Z') + i * H),
-        volume: i, resource: `bulk-vm-${i % 50}`, additionalMetrics: [{ metric: 'util', volume: 0.1 }],
+        project: `bulk-${i % 5}`,
+        user: `bulk-user-${i % 40}`,
+        meter: i % 2 ? 'cpu.hours' : 'gpu.hours',
+        start: new Date(Date.parse('2026-07-01T00:00:00Z') + i * H),
+        end: new Date(Date.parse('2026-07-01T01:00:00Z') + i * H),
+        volume: i,
+        resource: `bulk-vm-${i % 50}`,
+        additionalMetrics: [{ metric: 'util', volume: 0.1 }],
       })),
     );
     for (let i = 0; i < 50; i += 1) {
       await t.services.resources.setMetadata(SYSTEM, { resource: `bulk-vm-${i}`, validFrom: at('2026-06-01T00:00:00Z'), metadata: { i } });
-      await t.services.resources.setMetadata(SYSTEM, { resource: `bulk-vm-${i}`, validFrom: at('2026-07-20T00:00:00Z'), metadata: { i, resized: true } });
+      await t.services.resources.setMetadata(SYSTEM, {
+        resource: `bulk-vm-${i}`,
+        validFrom: at('2026-07-20T00:00:00Z'),
+        metadata: { i, resized: true },
+      });
     }
     const q = `query E($first: Int) { usageEvents(filter: { from: "2026-07-01T00:00:00Z", to: "2026-09-01T00:00:00Z" }, first: $first) {
       edges { node { id meter { name unit type component { name meters { name } } } resource { id type project metadata metadataHistory { validFrom } }

@@ -42,7 +42,8 @@ const batch = (b: number) =>
     volume: b * SIZE + i,
     additionalMetrics: [{ metric: 'm', volume: 1 }],
   }));
-const send = (b: number) => api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged } }', { r: batch(b) });
+const send = (b: number) =>
+  api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged } }', { r: batch(b) });
 
 test('PostgreSQL stopped and started during a stream of batches: each batch is whole or retryable, and resending makes the totals exact', async () => {
   const answers = new Map<number, GraphQLResponse>();
@@ -76,7 +77,9 @@ test('PostgreSQL stopped and started during a stream of batches: each batch is w
   const failed = [...answers].filter(([, a]) => a.errors).map(([b]) => b);
   expect(failed.length).toBeGreaterThan(0);
   for (const b of failed) {
-    expect(answers.get(b)!.errors!.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true })]);
+    expect(answers.get(b)!.errors!.map((e) => e.extensions)).toEqual([
+      expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true }),
+    ]);
   }
   // meterql came back by itself: batches after the restart went through.
   expect([...answers].filter(([b, a]) => b > Math.max(...failed) && !a.errors).length).toBeGreaterThan(0);
@@ -95,7 +98,9 @@ test('PostgreSQL stopped and started during a stream of batches: each batch is w
       const again = await send(b);
       expect(again.errors).toBeUndefined();
     }
-    const { rows } = await check.query('SELECT count(*)::int AS n, sum(volume)::numeric AS total, (SELECT count(*)::int FROM usage_metrics) AS metrics FROM usage_events');
+    const { rows } = await check.query(
+      'SELECT count(*)::int AS n, sum(volume)::numeric AS total, (SELECT count(*)::int FROM usage_metrics) AS metrics FROM usage_events',
+    );
     const n = BATCHES * SIZE;
     expect(rows[0]).toEqual({ n, total: String((n * (n - 1)) / 2), metrics: n });
   } finally {
@@ -115,14 +120,21 @@ describe('a connection lost in a transaction', () => {
   /** The backend of meterql's that waits as described, once it does. */
   const backendWaiting = async (condition: string): Promise<number> => {
     for (let i = 0; i < 500; i++) {
-      const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = 'meterql' AND pid <> pg_backend_pid() AND ${condition}`);
+      const { rows } = await admin.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = 'meterql' AND pid <> pg_backend_pid() AND ${condition}`,
+      );
       if (rows.length === 1) return rows[0].pid;
       await sleep(20);
     }
     throw new Error(`no backend waits with ${condition}`);
   };
   const stored = async (b: number) =>
-    (await admin.query('SELECT count(*)::int AS n FROM usage_events WHERE start_time BETWEEN $1 AND $2', [batch(b)[0].start, batch(b)[SIZE - 1].start])).rows[0].n;
+    (
+      await admin.query('SELECT count(*)::int AS n FROM usage_events WHERE start_time BETWEEN $1 AND $2', [
+        batch(b)[0].start,
+        batch(b)[SIZE - 1].start,
+      ])
+    ).rows[0].n;
 
   beforeEach(connectAdmin);
   afterEach(() => admin.end().catch(() => undefined));
@@ -134,7 +146,11 @@ describe('a connection lost in a transaction', () => {
     await admin.query('SELECT pg_terminate_backend($1)', [await backendWaiting("wait_event_type = 'Lock'")]);
     await admin.query('ROLLBACK');
     expect((await answer).errors).toEqual([
-      expect.objectContaining({ message: NOTHING_WRITTEN, path: ['reportUsage'], extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true }) }),
+      expect.objectContaining({
+        message: NOTHING_WRITTEN,
+        path: ['reportUsage'],
+        extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true }),
+      }),
     ]);
     expect(await stored(100)).toBe(0);
   });
@@ -169,7 +185,9 @@ describe('a connection lost in a transaction', () => {
       await admin.query('SELECT pg_terminate_backend($1)', [await backendWaiting("wait_event = 'SyncRep'")]);
       expect((await answer).errors).toEqual([
         expect.objectContaining({
-          message: expect.stringMatching(/while the changes were being committed: they may or may not have been written\. Resending a usage report is safe \(reports are idempotent\)/),
+          message: expect.stringMatching(
+            /while the changes were being committed: they may or may not have been written\. Resending a usage report is safe \(reports are idempotent\)/,
+          ),
           path: ['reportUsage'],
           extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', retryable: true }),
         }),
@@ -214,9 +232,16 @@ describe('PostgreSQL refusing connections (57P03, as while it starts up)', () =>
     const requestId = response.headers.get('x-request-id');
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({
-      errors: [{ message: 'The database is unavailable; nothing was written. Retry the request.', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId } }],
+      errors: [
+        {
+          message: 'The database is unavailable; nothing was written. Retry the request.',
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId },
+        },
+      ],
     });
-    expect(server.logs()).toContainEqual(expect.objectContaining({ requestId, msg: 'graphql request', status: 503, errors: ['SERVICE_UNAVAILABLE'] }));
+    expect(server.logs()).toContainEqual(
+      expect.objectContaining({ requestId, msg: 'graphql request', status: 503, errors: ['SERVICE_UNAVAILABLE'] }),
+    );
     expect(server.logs().filter((l) => l.level === 'error')).toEqual([]);
   });
 
@@ -224,7 +249,12 @@ describe('PostgreSQL refusing connections (57P03, as while it starts up)', () =>
     const server = await serve(true);
     const answer = await server.gql('{ meters { name } }');
     expect(answer.errors).toEqual([
-      { message: 'The database is unavailable; nothing was written. Retry the request.', path: ['meters'], locations: [{ line: 1, column: 3 }], extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId: expect.any(String) } },
+      {
+        message: 'The database is unavailable; nothing was written. Retry the request.',
+        path: ['meters'],
+        locations: [{ line: 1, column: 3 }],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId: expect.any(String) },
+      },
     ]);
   });
 });

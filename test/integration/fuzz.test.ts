@@ -35,10 +35,22 @@ beforeAll(async () => {
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'storage.gib_hours', type: 'GAUGE' }]);
   const at = (iso: string) => new Date(iso);
   await t.services.ingestion.reportUsage(SYSTEM, [
-    { project: 'p1', user: 'ann', meter: 'cpu.hours', resource: 'vm-1', start: at('2026-05-01T10:00:00Z'), end: at('2026-05-02T10:00:00Z'), volume: 24 },
+    {
+      project: 'p1',
+      user: 'ann',
+      meter: 'cpu.hours',
+      resource: 'vm-1',
+      start: at('2026-05-01T10:00:00Z'),
+      end: at('2026-05-02T10:00:00Z'),
+      volume: 24,
+    },
     { project: 'p2', meter: 'storage.gib_hours', start: at('2026-05-03T00:00:00Z'), volume: 5 },
   ]);
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-01T00:00:00Z'), metadata: { flavor: 'small' } });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-1',
+    validFrom: at('2026-05-01T00:00:00Z'),
+    metadata: { flavor: 'small' },
+  });
   const schema = await createSchema();
   roots = [
     ...Object.values(schema.getQueryType()!.getFields()).map((field) => ({ operation: 'query' as const, field })),
@@ -55,12 +67,16 @@ afterAll(async () => {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 function post(url: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -94,17 +110,53 @@ const ALL: Record<string, readonly unknown[]> = {
   name: ['p1', 'p2', 'p3', 'ann', 'vm-1', 'vm-2', 'cpu.hours', 'storage.gib_hours', 'compute', 'EUR', 'flavor', 'default'],
   meter: ['cpu.hours', 'storage.gib_hours', 'ghost.meter'],
   project: ['p1', 'p2', 'p3'],
-  zone: ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'US/Pacific-New', 'Mars/Olympus', 'utc', 'Etc/GMT+14', 'UTC+3', ''],
+  zone: [
+    'UTC',
+    'Europe/Berlin',
+    'America/New_York',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'US/Pacific-New',
+    'Mars/Olympus',
+    'utc',
+    'Etc/GMT+14',
+    'UTC+3',
+    '',
+  ],
   date: [
-    '2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z', '2026-05-01T10:30:00+02:00', '2026-06-01T00:00:00Z', '2026-03-29T01:00:00Z',
-    '0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00+14:00', '9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59-12:00',
-    '10000-01-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-05-01T00:00:00', 'now', 1234567890,
+    '2026-05-01T00:00:00Z',
+    '2026-05-02T00:00:00Z',
+    '2026-05-01T10:30:00+02:00',
+    '2026-06-01T00:00:00Z',
+    '2026-03-29T01:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '0001-01-01T00:00:00Z',
+    '0001-01-01T00:00:00+14:00',
+    '9999-12-31T23:59:59.999Z',
+    '9999-12-31T23:59:59-12:00',
+    '10000-01-01T00:00:00Z',
+    '2026-02-30T00:00:00Z',
+    '2026-05-01T00:00:00',
+    'now',
+    1234567890,
   ],
   float: [0, 1, 2.5, 24, 1e15, 1e15 + 2, 1e16, 1.7e308, -1.7e308, -1, -0, 5e-324, 2 ** 53, 'NaN', 'Infinity', '12'],
   int: [0, 1, 2, 10, 100, 1000, 1001, -1, 2 ** 31 - 1, 2 ** 31, 1e9],
   decimal: ['0', '0.00013', '12.5', '-1', '1' + '0'.repeat(29), '9'.repeat(30) + '.' + '9'.repeat(20), '1e5', 'abc', 42, 1.5e300],
   id: ['1', '2', '0', '-1', '99999999999999999999', 'abc', '', '1.5'],
-  json: [{}, { flavor: 'small' }, { flavor: 'large', size: 8 }, { a: { b: [1, 2, { c: null }] } }, nested(40), DEEP, { 'k\u0000': 1 }, { k: 'v\u0000' }, { n: 1.7e308 }, [1, 2], 'text'],
+  json: [
+    {},
+    { flavor: 'small' },
+    { flavor: 'large', size: 8 },
+    { a: { b: [1, 2, { c: null }] } },
+    nested(40),
+    DEEP,
+    { 'k\u0000': 1 },
+    { k: 'v\u0000' },
+    { n: 1.7e308 },
+    [1, 2],
+    'text',
+  ],
   cursor: ['WyIyMDI2LTA1LTAxVDEwOjAwOjAwLjAwMFoiLCIxIl0', 'WyJwMSJd', 'WzEsMl0', 'not-a-cursor', '', 'W10'],
 };
 
@@ -113,7 +165,15 @@ const VALID: Record<string, readonly unknown[]> = {
   ...ALL,
   meter: ['cpu.hours', 'storage.gib_hours'],
   zone: ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Etc/GMT+14'],
-  date: ['2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z', '2026-05-01T10:30:00+02:00', '2026-06-01T00:00:00Z', '2026-03-29T01:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z'],
+  date: [
+    '2026-05-01T00:00:00Z',
+    '2026-05-02T00:00:00Z',
+    '2026-05-01T10:30:00+02:00',
+    '2026-06-01T00:00:00Z',
+    '2026-03-29T01:00:00Z',
+    '0001-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+  ],
   float: [0, 1, 2.5, 24, 1e15, 5e-324, 1000],
   int: [1, 2, 10, 100, 1000],
   decimal: ['0', '0.00013', '12.5', '1' + '0'.repeat(29), '9'.repeat(30) + '.' + '9'.repeat(20)],
@@ -165,11 +225,14 @@ function selection(type: GraphQLOutputType, depth = 0): string {
   if (isLeafType(named)) return '';
   if (!isObjectType(named) || depth > 2) return '{ __typename }';
   const fields = Object.values((named as GraphQLObjectType).getFields()).filter((f) => f.args.every((a) => !isNonNullType(a.type)));
-  const parts = fields.map((f) => (isLeafType(getNamedType(f.type)) ? f.name : depth < 2 ? `${f.name} ${selection(f.type, depth + 1)}` : ''));
+  const parts = fields.map((f) =>
+    isLeafType(getNamedType(f.type)) ? f.name : depth < 2 ? `${f.name} ${selection(f.type, depth + 1)}` : '',
+  );
   return `{ __typename ${parts.filter(Boolean).join(' ')} }`;
 }
 
-const SQL_OR_STACK = /\b(SELECT|INSERT|UPDATE|DELETE|WHERE)\b|syntax error|relation "|column "|\bat .+\(.*:\d+:\d+\)|\.ts:\d+|node_modules|pg_|sqlstate/i;
+const SQL_OR_STACK =
+  /\b(SELECT|INSERT|UPDATE|DELETE|WHERE)\b|syntax error|relation "|column "|\bat .+\(.*:\d+:\d+\)|\.ts:\d+|node_modules|pg_|sqlstate/i;
 
 test('10,000 generated requests over every root field: never an internal error, a 5xx, SQL or a stack', async () => {
   const r = random(20261201);
@@ -204,18 +267,27 @@ test('10,000 generated requests over every root field: never an internal error, 
       const code = error.extensions?.code ?? 'NONE';
       codes.set(code, (codes.get(code) ?? 0) + 1);
       if (code === 'INTERNAL_SERVER_ERROR' || code === 'NONE' || SQL_OR_STACK.test(error.message)) {
-        failures.push(`${response.status} ${code} for ${field.name} ${JSON.stringify(variables).slice(0, 300)}: ${error.message.slice(0, 300)}`);
+        failures.push(
+          `${response.status} ${code} for ${field.name} ${JSON.stringify(variables).slice(0, 300)}: ${error.message.slice(0, 300)}`,
+        );
       }
     }
-    if (response.status >= 500) failures.push(`HTTP ${response.status} for ${field.name} ${JSON.stringify(variables).slice(0, 300)}: ${text.slice(0, 300)}`);
+    if (response.status >= 500)
+      failures.push(`HTTP ${response.status} for ${field.name} ${JSON.stringify(variables).slice(0, 300)}: ${text.slice(0, 300)}`);
   };
   // Eight requests in flight at a time: enough to overlap writes and reads, bounded in time.
   for (let round = 0; round < 1250; round++) await Promise.all(Array.from({ length: 8 }, send));
 
   expect(answered).toBe(10_000);
   // What the server logged of each unexpected error says what to mend.
-  const logged = api.logs().filter((l) => l.msg === 'unexpected error').map((l) => String(l.err?.message).slice(0, 300));
-  expect({ failures: [...new Set(failures)].slice(0, 20), logged: [...new Set(logged)].slice(0, 20) }).toEqual({ failures: [], logged: [] });
+  const logged = api
+    .logs()
+    .filter((l) => l.msg === 'unexpected error')
+    .map((l) => String(l.err?.message).slice(0, 300));
+  expect({ failures: [...new Set(failures)].slice(0, 20), logged: [...new Set(logged)].slice(0, 20) }).toEqual({
+    failures: [],
+    logged: [],
+  });
   // The fuzzer reached past input checking: some answers are data, and some are refusals.
   expect(codes.get('BAD_USER_INPUT') ?? 0).toBeGreaterThan(1000);
   const [{ events }] = await t.sql('SELECT count(*)::int AS events FROM usage_events');

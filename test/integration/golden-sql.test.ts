@@ -23,7 +23,16 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await defineMeters(t.services, [{ name: 'cpu.hours' }, { name: 'gpu.hours' }]);
   await t.services.ingestion.reportUsage(SYSTEM, [
-    { project: 'p1', user: 'ann', meter: 'cpu.hours', resource: 'vm-1', start: at('2026-05-01T10:00:00Z'), end: at('2026-05-02T10:00:00Z'), volume: 24, additionalMetrics: [{ metric: 'energy', volume: 3 }] },
+    {
+      project: 'p1',
+      user: 'ann',
+      meter: 'cpu.hours',
+      resource: 'vm-1',
+      start: at('2026-05-01T10:00:00Z'),
+      end: at('2026-05-02T10:00:00Z'),
+      volume: 24,
+      additionalMetrics: [{ metric: 'energy', volume: 3 }],
+    },
   ]);
   await t.services.pricing.setPrice({ meter: 'cpu.hours', unitPrice: '0.05', currency: 'EUR', validFrom: at('2026-01-01T00:00:00Z') });
   await t.services.contingents.set({ project: 'p1', meter: 'cpu.hours', period: ContingentPeriod.MONTH, from: MAY.from, amount: 1000 });
@@ -35,40 +44,79 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const statistics = (input: Partial<UsageStatisticsInput>, cost = false) => () =>
-  t.services.statistics.statistics(SYSTEM, { meters: ['cpu.hours'], ...MAY, ...input } as UsageStatisticsInput, { cost });
+const statistics =
+  (input: Partial<UsageStatisticsInput>, cost = false) =>
+  () =>
+    t.services.statistics.statistics(SYSTEM, { meters: ['cpu.hours'], ...MAY, ...input } as UsageStatisticsInput, { cost });
 
 /** Each statement shape, by the call that sends it. */
 const CASES: Record<string, () => Promise<unknown>> = {
-  'statistics-by-start-rollups-or-events': statistics({ period: { unit: PeriodUnit.DAY, size: 1 }, groupBy: [GroupBy.PROJECT, GroupBy.USER] }),
+  'statistics-by-start-rollups-or-events': statistics({
+    period: { unit: PeriodUnit.DAY, size: 1 },
+    groupBy: [GroupBy.PROJECT, GroupBy.USER],
+  }),
   'statistics-by-start-priced': statistics({ period: { unit: PeriodUnit.MONTH, size: 1 }, timeZone: 'Europe/Berlin' }, true),
   'statistics-events-by-resource': statistics({ groupBy: [GroupBy.RESOURCE] }),
   'statistics-prorated-hours': statistics({ period: { unit: PeriodUnit.HOUR, size: 6 }, timeZone: 'Europe/Berlin', prorate: true }),
   'statistics-prorated-priced': statistics({ period: { unit: PeriodUnit.DAY, size: 1 }, prorate: true }, true),
-  'statistics-metadata-and-filter': statistics({ groupByMetadata: ['flavor'], filter: { metadata: { zone: 'a' }, users: ['ann'], projects: ['p1', 'p2'] } }),
+  'statistics-metadata-and-filter': statistics({
+    groupByMetadata: ['flavor'],
+    filter: { metadata: { zone: 'a' }, users: ['ann'], projects: ['p1', 'p2'] },
+  }),
   'statistics-additional-metrics': statistics({ meters: null, metrics: ['energy'] }),
-  'statistics-periods': () => t.services.statistics.periods({ ...MAY, period: { unit: PeriodUnit.WEEK, size: 1 }, timeZone: 'Europe/Berlin' }),
+  'statistics-periods': () =>
+    t.services.statistics.periods({ ...MAY, period: { unit: PeriodUnit.WEEK, size: 1 }, timeZone: 'Europe/Berlin' }),
   'chargeback-daily': () => t.services.chargeback.report(SYSTEM, { ...MAY, period: ChargebackPeriod.DAILY, timeZone: 'Europe/Berlin' }),
-  'chargeback-period-by-resource': () => t.services.chargeback.report(SYSTEM, { ...MAY, period: ChargebackPeriod.PERIOD, detail: true, projects: ['p1'], meters: ['cpu.hours'] }),
+  'chargeback-period-by-resource': () =>
+    t.services.chargeback.report(SYSTEM, {
+      ...MAY,
+      period: ChargebackPeriod.PERIOD,
+      detail: true,
+      projects: ['p1'],
+      meters: ['cpu.hours'],
+    }),
   'contingent-status': () => t.services.contingents.status(SYSTEM, 'p1', at('2026-05-15T00:00:00Z')),
   'events-page': () => t.services.events.events(SYSTEM, { ...MAY, meters: ['cpu.hours'], projects: ['p1'] }, { first: 10 }),
   'events-page-after-cursor': () =>
-    t.services.events.events(SYSTEM, { ...MAY, users: ['ann'] }, { first: 10, after: Buffer.from(JSON.stringify(['2026-05-01T10:00:00.000Z', '1'])).toString('base64url') }),
+    t.services.events.events(
+      SYSTEM,
+      { ...MAY, users: ['ann'] },
+      { first: 10, after: Buffer.from(JSON.stringify(['2026-05-01T10:00:00.000Z', '1'])).toString('base64url') },
+    ),
   'ingestion-new-reports': () =>
     t.services.ingestion.reportUsage(SYSTEM, [
       {
-        project: 'p2', user: 'bob', computeProject: 'hpc', source: 'slurm', meter: 'cpu.hours', resource: 'job-1', start: at('2026-05-03T00:00:00Z'), end: at('2026-05-03T02:00:00Z'), volume: 64,
-        additionalMetrics: [{ metric: 'energy', volume: 1.5 }], additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
+        project: 'p2',
+        user: 'bob',
+        computeProject: 'hpc',
+        source: 'slurm',
+        meter: 'cpu.hours',
+        resource: 'job-1',
+        start: at('2026-05-03T00:00:00Z'),
+        end: at('2026-05-03T02:00:00Z'),
+        volume: 64,
+        additionalMetrics: [{ metric: 'energy', volume: 1.5 }],
+        additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
       },
     ]),
   'ingestion-overwrite': () =>
     t.services.ingestion.reportUsage(SYSTEM, [
       {
-        project: 'p2', user: 'bob', computeProject: 'hpc', source: 'slurm', meter: 'cpu.hours', resource: 'job-1', start: at('2026-05-03T00:00:00Z'), end: at('2026-05-03T02:00:00Z'), volume: 65,
-        additionalMetrics: [{ metric: 'energy', volume: 1.6 }], additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
+        project: 'p2',
+        user: 'bob',
+        computeProject: 'hpc',
+        source: 'slurm',
+        meter: 'cpu.hours',
+        resource: 'job-1',
+        start: at('2026-05-03T00:00:00Z'),
+        end: at('2026-05-03T02:00:00Z'),
+        volume: 65,
+        additionalMetrics: [{ metric: 'energy', volume: 1.6 }],
+        additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
       },
     ]),
-  'resource-metadata-version': () => t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large' } }),
+  'resource-metadata-version': () =>
+    t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large' } }),
   'rollups-refresh': () => t.services.rollups.refresh(),
 };
 
@@ -92,7 +140,10 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
 
 /** A statement as a reader wants it: the indentation its source code gave it removed, trailing spaces trimmed. */
 function tidy(statement: string): string {
-  const [first, ...rest] = statement.trim().split('\n').map((line) => line.trimEnd());
+  const [first, ...rest] = statement
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd());
   const indent = Math.min(...rest.filter((line) => line.trim() !== '').map((line) => line.length - line.trimStart().length));
   return [first, ...rest.map((line) => line.slice(Number.isFinite(indent) ? indent : 0))].join('\n');
 }
@@ -114,5 +165,13 @@ test.each(Object.keys(CASES))('%s sends the SQL in test/golden/sql', async (name
 });
 
 test('every golden file belongs to a case', () => {
-  expect(readdirSync(DIR).filter((f) => f.endsWith('.sql')).sort()).toEqual(Object.keys(CASES).map((n) => `${n}.sql`).sort());
+  expect(
+    readdirSync(DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort(),
+  ).toEqual(
+    Object.keys(CASES)
+      .map((n) => `${n}.sql`)
+      .sort(),
+  );
 });

@@ -40,12 +40,27 @@ async function eventsOf(project: string) {
 
 describe('reportUsage', () => {
   test('a resent report overwrites its match, and identical content changes nothing', async () => {
-    expect(dataOf(await api.gql(REPORT, { reports: [job()] })).reportUsage).toEqual({ created: 1, updated: 0, unchanged: 0, superseded: 0 });
-    expect(dataOf(await api.gql(REPORT, { reports: [job()] })).reportUsage).toEqual({ created: 0, updated: 0, unchanged: 1, superseded: 0 });
+    expect(dataOf(await api.gql(REPORT, { reports: [job()] })).reportUsage).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      superseded: 0,
+    });
+    expect(dataOf(await api.gql(REPORT, { reports: [job()] })).reportUsage).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+      superseded: 0,
+    });
     const [before] = await eventsOf('p-overwrite');
 
     const changed = job({ volume: 10, contingentFactor: 0.5, operationCount: 3, additionalData: { jobId: '42' } });
-    expect(dataOf(await api.gql(REPORT, { reports: [changed] })).reportUsage).toEqual({ created: 0, updated: 1, unchanged: 0, superseded: 0 });
+    expect(dataOf(await api.gql(REPORT, { reports: [changed] })).reportUsage).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      superseded: 0,
+    });
 
     const rows = await eventsOf('p-overwrite');
     expect(rows).toHaveLength(1);
@@ -74,42 +89,98 @@ describe('reportUsage', () => {
     expect(dataOf(await api.gql(REPORT, { reports: [{ ...anonymous, volume: 9, source: 'default' }] })).reportUsage.unchanged).toBe(1);
 
     const rows = await eventsOf('p-absent');
-    expect(rows.map((r) => [r.user, r.volume]).sort()).toEqual([['bob', 8], [null, 8], [null, 8], [null, 9]].sort());
+    expect(rows.map((r) => [r.user, r.volume]).sort()).toEqual(
+      [
+        ['bob', 8],
+        [null, 8],
+        [null, 8],
+        [null, 9],
+      ].sort(),
+    );
   });
 
   test('instances of one user, meter and hour are usages of their own: the resource is in the match key', async () => {
     const vm = (resource: string, volume = 1) => ({
-      project: 'p-instances', user: 'alice', meter: 'cpu.hours', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', volume, resource,
+      project: 'p-instances',
+      user: 'alice',
+      meter: 'cpu.hours',
+      start: '2026-03-02T10:00:00Z',
+      end: '2026-03-02T11:00:00Z',
+      volume,
+      resource,
     });
-    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1'), vm('vm-2')] })).reportUsage).toEqual({ created: 2, updated: 0, unchanged: 0, superseded: 0 });
-    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-3')] })).reportUsage).toEqual({ created: 1, updated: 0, unchanged: 0, superseded: 0 });
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1'), vm('vm-2')] })).reportUsage).toEqual({
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      superseded: 0,
+    });
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-3')] })).reportUsage).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      superseded: 0,
+    });
     const stored = () =>
       t.sql(`SELECT r.external_id AS resource, e.volume FROM usage_events e JOIN resources r ON r.id = e.resource_id
              WHERE e.project_id = (SELECT id FROM projects WHERE name = 'p-instances') ORDER BY 1`);
-    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 1 }, { resource: 'vm-2', volume: 1 }, { resource: 'vm-3', volume: 1 }]);
+    expect(await stored()).toEqual([
+      { resource: 'vm-1', volume: 1 },
+      { resource: 'vm-2', volume: 1 },
+      { resource: 'vm-3', volume: 1 },
+    ]);
     const EVENTS = `{ usageEvents(filter: { from: "2026-03-02T00:00:00Z", to: "2026-03-03T00:00:00Z", projects: ["p-instances"] }) { edges { node { resource { id } } } } }`;
-    expect(dataOf(await api.gql(EVENTS)).usageEvents.edges.map((e: any) => e.node.resource.id).sort()).toEqual(['vm-1', 'vm-2', 'vm-3']);
+    expect(
+      dataOf(await api.gql(EVENTS))
+        .usageEvents.edges.map((e: any) => e.node.resource.id)
+        .sort(),
+    ).toEqual(['vm-1', 'vm-2', 'vm-3']);
 
     // Resending each updates only itself.
     for (const [i, resource] of ['vm-1', 'vm-2', 'vm-3'].entries()) {
-      expect(dataOf(await api.gql(REPORT, { reports: [vm(resource, 10 + i)] })).reportUsage).toEqual({ created: 0, updated: 1, unchanged: 0, superseded: 0 });
+      expect(dataOf(await api.gql(REPORT, { reports: [vm(resource, 10 + i)] })).reportUsage).toEqual({
+        created: 0,
+        updated: 1,
+        unchanged: 0,
+        superseded: 0,
+      });
     }
-    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 10 }, { resource: 'vm-2', volume: 11 }, { resource: 'vm-3', volume: 12 }]);
+    expect(await stored()).toEqual([
+      { resource: 'vm-1', volume: 10 },
+      { resource: 'vm-2', volume: 11 },
+      { resource: 'vm-3', volume: 12 },
+    ]);
     // In one batch, only the same resource supersedes.
-    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1', 20), vm('vm-2', 21), vm('vm-1', 22)] })).reportUsage).toEqual({ created: 0, updated: 2, unchanged: 0, superseded: 1 });
-    expect(await stored()).toEqual([{ resource: 'vm-1', volume: 22 }, { resource: 'vm-2', volume: 21 }, { resource: 'vm-3', volume: 12 }]);
+    expect(dataOf(await api.gql(REPORT, { reports: [vm('vm-1', 20), vm('vm-2', 21), vm('vm-1', 22)] })).reportUsage).toEqual({
+      created: 0,
+      updated: 2,
+      unchanged: 0,
+      superseded: 1,
+    });
+    expect(await stored()).toEqual([
+      { resource: 'vm-1', volume: 22 },
+      { resource: 'vm-2', volume: 21 },
+      { resource: 'vm-3', volume: 12 },
+    ]);
 
     // Without a resource (the meter names the kind of resource) a resent report overwrites as before.
     const perseus = { ...vm('unused', 5), resource: undefined };
     expect(dataOf(await api.gql(REPORT, { reports: [perseus] })).reportUsage.created).toBe(1);
     expect(dataOf(await api.gql(REPORT, { reports: [{ ...perseus, volume: 6 }] })).reportUsage.updated).toBe(1);
-    expect(await t.sql("SELECT volume FROM usage_events WHERE resource_id IS NULL AND project_id = (SELECT id FROM projects WHERE name = 'p-instances')")).toEqual([{ volume: 6 }]);
+    expect(
+      await t.sql(
+        "SELECT volume FROM usage_events WHERE resource_id IS NULL AND project_id = (SELECT id FROM projects WHERE name = 'p-instances')",
+      ),
+    ).toEqual([{ volume: 6 }]);
   });
 
   test('overwriting replaces additional metrics and resources: nothing stale stays, nothing doubles', async () => {
     const first = job({
       project: 'p-extras',
-      additionalMetrics: [{ metric: 'energy_kwh', volume: 1.5 }, { metric: 'io_gib', volume: 3 }],
+      additionalMetrics: [
+        { metric: 'energy_kwh', volume: 1.5 },
+        { metric: 'io_gib', volume: 3 },
+      ],
       additionalResources: [{ meter: 'gpu.hours', volume: 2, contingentFactor: 2 }],
     });
     expect(dataOf(await api.gql(REPORT, { reports: [first] })).reportUsage.created).toBe(1);
@@ -148,7 +219,14 @@ describe('reportUsage', () => {
         job({ project: 'p-rejected', meter: 'no.such.meter' }),
         job({ project: 'p-rejected', start: '2026-03-02T00:00:00Z', end: '2026-03-01T00:00:00Z' }),
         job({ project: 'p-rejected', contingentFactor: -1, operationCount: 0 }),
-        job({ project: '', additionalResources: [{ meter: 'nope', volume: 1 }], additionalMetrics: [{ metric: 'a', volume: 1 }, { metric: 'a', volume: 2 }] }),
+        job({
+          project: '',
+          additionalResources: [{ meter: 'nope', volume: 1 }],
+          additionalMetrics: [
+            { metric: 'a', volume: 1 },
+            { metric: 'a', volume: 2 },
+          ],
+        }),
       ],
     });
     expect(response.data).toBeNull();
@@ -171,7 +249,9 @@ describe('reportUsage', () => {
   });
 
   test('a date without a time zone offset, NaN and infinity are refused with the report index and field', async () => {
-    const noOffset = await api.gql(REPORT, { reports: [job({ project: 'p-dates' }), job({ project: 'p-dates', start: '2026-03-01T10:00:00' })] });
+    const noOffset = await api.gql(REPORT, {
+      reports: [job({ project: 'p-dates' }), job({ project: 'p-dates', start: '2026-03-01T10:00:00' })],
+    });
     expect(noOffset.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(noOffset.errors?.[0].message).toMatch(/reports\[1\]\.start/);
     expect(noOffset.errors?.[0].message).toMatch(/time zone offset/);
@@ -189,7 +269,9 @@ describe('reportUsage', () => {
 
   test('within a batch the last report with a key wins', async () => {
     const result = dataOf(
-      await api.gql(REPORT, { reports: [job({ project: 'p-dup', volume: 1 }), job({ project: 'p-dup', volume: 2 }), job({ project: 'p-dup', user: 'bob' })] }),
+      await api.gql(REPORT, {
+        reports: [job({ project: 'p-dup', volume: 1 }), job({ project: 'p-dup', volume: 2 }), job({ project: 'p-dup', user: 'bob' })],
+      }),
     ).reportUsage;
     expect(result).toEqual({ created: 2, updated: 0, unchanged: 0, superseded: 1 });
     expect((await eventsOf('p-dup')).map((r) => [r.user, r.volume])).toEqual([
@@ -230,7 +312,12 @@ describe('reportUsage', () => {
 
   test('concurrent retries of one batch end with one row per key', async () => {
     const reports = Array.from({ length: 200 }, (_, i) =>
-      job({ project: 'p-race', start: new Date(Date.UTC(2026, 4, 1, i)).toISOString(), end: new Date(Date.UTC(2026, 4, 1, i + 1)).toISOString(), additionalMetrics: [{ metric: 'm', volume: i }] }),
+      job({
+        project: 'p-race',
+        start: new Date(Date.UTC(2026, 4, 1, i)).toISOString(),
+        end: new Date(Date.UTC(2026, 4, 1, i + 1)).toISOString(),
+        additionalMetrics: [{ metric: 'm', volume: i }],
+      }),
     );
     const results = await Promise.all(Array.from({ length: 4 }, () => api.gql(REPORT, { reports })));
     const payloads = results.map((r) => dataOf(r).reportUsage);
@@ -249,13 +336,28 @@ describe('reportUsage', () => {
 
 describe('reportEach (the import)', () => {
   const at = (hour: number) => new Date(Date.UTC(2026, 5, 1, hour));
-  const report = (overrides: Record<string, unknown> = {}) => ({ project: 'p-each', meter: 'cpu.hours', start: at(0), end: at(1), volume: 1, ...overrides });
+  const report = (overrides: Record<string, unknown> = {}) => ({
+    project: 'p-each',
+    meter: 'cpu.hours',
+    start: at(0),
+    end: at(1),
+    volume: 1,
+    ...overrides,
+  });
 
   test('writes the valid reports of a batch and returns each invalid one with its problems, paths relative to the report', async () => {
     const result = await t.services.ingestion.reportEach(SYSTEM, [
       report({ volume: 2 }),
       report({ meter: 'cpu.hourz', start: at(2), end: at(1) }),
-      report({ start: at(3), end: at(4), volume: 3, additionalResources: [{ meter: 'gpu.hours', volume: 1 }, { meter: 'tpu.hours', volume: 1 }] }),
+      report({
+        start: at(3),
+        end: at(4),
+        volume: 3,
+        additionalResources: [
+          { meter: 'gpu.hours', volume: 1 },
+          { meter: 'tpu.hours', volume: 1 },
+        ],
+      }),
       report({ start: at(5), end: at(6), volume: 4, additionalMetrics: [{ metric: 'energy', volume: Number.NaN }] }),
       report({ volume: 5 }),
     ]);
@@ -265,7 +367,13 @@ describe('reportEach (the import)', () => {
       unchanged: 0,
       superseded: 1,
       rejected: [
-        { index: 1, problems: [{ path: ['meter'], message: 'meter "cpu.hourz" is not defined' }, { path: ['end'], message: 'must not be before start' }] },
+        {
+          index: 1,
+          problems: [
+            { path: ['meter'], message: 'meter "cpu.hourz" is not defined' },
+            { path: ['end'], message: 'must not be before start' },
+          ],
+        },
         { index: 2, problems: [{ path: ['additionalResources', 1, 'meter'], message: 'meter "tpu.hours" is not defined' }] },
         { index: 3, problems: [{ path: ['additionalMetrics', 0, 'volume'], message: 'must be a finite number from 0 to 1e+15' }] },
       ],
@@ -280,7 +388,10 @@ describe('reportEach (the import)', () => {
 
   test('a key limited to projects has the reports of other projects rejected, not the batch', async () => {
     const caller = { role: ApiRole.REPORTER, projects: ['p-each-mine'], keyId: 'k' };
-    const result = await t.services.ingestion.reportEach(caller, [report({ project: 'p-each-mine' }), report({ project: 'p-each-theirs' })]);
+    const result = await t.services.ingestion.reportEach(caller, [
+      report({ project: 'p-each-mine' }),
+      report({ project: 'p-each-theirs' }),
+    ]);
     expect(result).toEqual({
       created: 1,
       updated: 0,

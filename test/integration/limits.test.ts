@@ -16,7 +16,9 @@ const serve = async (options: Parameters<typeof startTestServer>[1] = {}) => {
 beforeAll(async () => {
   t = await createTestDatabase({ limits: { maxBatchSize: 3 } });
   await defineMeters(t.services, [{ name: 'cpu.hours' }]);
-  await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p', meter: 'cpu.hours', start: new Date('2026-01-01T00:00:00Z'), volume: 1 }]);
+  await t.services.ingestion.reportUsage(SYSTEM, [
+    { project: 'p', meter: 'cpu.hours', start: new Date('2026-01-01T00:00:00Z'), volume: 1 },
+  ]);
 });
 afterAll(async () => {
   for (const server of servers) await server.close();
@@ -27,31 +29,49 @@ describe('limits, each with a clear error', () => {
   test('query depth', async () => {
     const api = await serve({ limits: { ...DEFAULT_LIMITS, maxDepth: 4 } });
     const deep = await api.gql('{ components { meters { component { meters { component { name } } } } } }');
-    expect(deep.errors?.[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 4/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(deep.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/depth limit of 4/i),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     expect((await api.gql('{ components { meters { name } } }')).errors).toBeUndefined();
   });
 
   test('aliases', async () => {
     const api = await serve({ limits: { ...DEFAULT_LIMITS, maxAliases: 3 } });
     const many = await api.gql(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: meters { name }`).join(' ')} }`);
-    expect(many.errors?.[0]).toMatchObject({ message: expect.stringMatching(/aliases limit of 3/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(many.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/aliases limit of 3/i),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   test('cost', async () => {
     const api = await serve({ limits: { ...DEFAULT_LIMITS, maxCost: 50 } });
-    const costly = await api.gql('{ usageEvents(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { edges { node { id volume meter { name unit component { name } } } } } }');
-    expect(costly.errors?.[0]).toMatchObject({ message: expect.stringMatching(/cost limit of 50/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const costly = await api.gql(
+      '{ usageEvents(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { edges { node { id volume meter { name unit component { name } } } } } }',
+    );
+    expect(costly.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/cost limit of 50/i),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
-  test('a syntax error and a document of too many tokens are the client\'s fault: 400 GRAPHQL_PARSE_FAILED', async () => {
+  test("a syntax error and a document of too many tokens are the client's fault: 400 GRAPHQL_PARSE_FAILED", async () => {
     const api = await serve();
-    const post = (query: string) => fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const post = (query: string) =>
+      fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     const broken = await post('{ meters { name ');
     expect(broken.status).toBe(400);
-    expect(((await broken.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/^Syntax Error/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(((await broken.json()) as { errors: unknown[] }).errors[0]).toMatchObject({
+      message: expect.stringMatching(/^Syntax Error/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const long = await post(`{ meters { ${'name '.repeat(1000)}} }`);
     expect(long.status).toBe(400);
-    expect(((await long.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ message: expect.stringMatching(/Document contains more th[ae][nt] 1000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(((await long.json()) as { errors: unknown[] }).errors[0]).toMatchObject({
+      message: expect.stringMatching(/Document contains more th[ae][nt] 1000 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const fine = await post(`{ meters { ${'name '.repeat(300)}} }`);
     expect(await fine.json()).toMatchObject({ data: { meters: [{ name: 'cpu.hours' }] } });
   });
@@ -62,7 +82,10 @@ describe('limits, each with a clear error', () => {
       const api = await startTestServer(small.services);
       servers.push(api);
       const response = await api.gql('{ users(first: 11) { edges { cursor } } }');
-      expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['first'], message: 'must be between 1 and 10' }] });
+      expect(response.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        problems: [{ path: ['first'], message: 'must be between 1 and 10' }],
+      });
     } finally {
       await small.drop();
     }
@@ -71,8 +94,13 @@ describe('limits, each with a clear error', () => {
   test('reports per batch', async () => {
     const api = await serve();
     const report = { project: 'p', meter: 'cpu.hours', start: '2026-01-02T00:00:00Z', volume: 1 };
-    const response = await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', { r: [report, report, report, report] });
-    expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['reports'], message: 'at most 3 reports per batch, got 4' }] });
+    const response = await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', {
+      r: [report, report, report, report],
+    });
+    expect(response.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: ['reports'], message: 'at most 3 reports per batch, got 4' }],
+    });
   });
 
   test('request body size', async () => {
@@ -85,7 +113,9 @@ describe('limits, each with a clear error', () => {
     expect(response.status).toBe(413);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }],
+    });
   });
 
   test('statement timeout', async () => {
@@ -103,7 +133,9 @@ describe('limits, each with a clear error', () => {
       const api = await startTestServer(slow.services);
       servers.push(api);
       // 86,400 minute periods: computing their boundaries alone takes far longer than 20 ms.
-      const response = await api.gql('{ usageStatistics(input: { meters: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-03-02T00:00:00Z", period: { unit: MINUTE } }) { rows { sum } } }');
+      const response = await api.gql(
+        '{ usageStatistics(input: { meters: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-03-02T00:00:00Z", period: { unit: MINUTE } }) { rows { sum } } }',
+      );
       expect(response.errors?.[0].extensions).toEqual({ code: 'TIMEOUT', requestId: expect.any(String) });
       expect(response.errors?.[0].message).toMatch(/statement timeout/);
     } finally {
@@ -113,16 +145,26 @@ describe('limits, each with a clear error', () => {
 
   test('request deadline', async () => {
     const api = await serve({ limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 1 } });
-    const reports = Array.from({ length: 3 }, (_, i) => ({ project: 'p', meter: 'cpu.hours', start: new Date(Date.UTC(2026, 2, 1, i)).toISOString(), volume: 1 }));
+    const reports = Array.from({ length: 3 }, (_, i) => ({
+      project: 'p',
+      meter: 'cpu.hours',
+      start: new Date(Date.UTC(2026, 2, 1, i)).toISOString(),
+      volume: 1,
+    }));
     const response = await fetch(api.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }', variables: { r: reports } }),
+      body: JSON.stringify({
+        query: 'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created } }',
+        variables: { r: reports },
+      }),
     });
     expect(response.status).toBe(503);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request was not answered within 1 ms', extensions: { code: 'TIMEOUT', requestId } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The request was not answered within 1 ms', extensions: { code: 'TIMEOUT', requestId } }],
+    });
   });
 
   test('introspection and the landing page can be turned off', async () => {
@@ -145,13 +187,20 @@ describe('limits, each with a clear error', () => {
     const api = await serve();
     await t.sql('ALTER TABLE usage_metrics RENAME TO usage_metrics_moved');
     try {
-      const response = await api.gql('{ usageStatistics(input: { metrics: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { rows { sum } } }');
+      const response = await api.gql(
+        '{ usageStatistics(input: { metrics: ["m"], from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { rows { sum } } }',
+      );
       const [error] = response.errors!;
       expect(error.message).toBe('Internal server error');
       expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       expect(JSON.stringify(response)).not.toMatch(/usage_metrics|relation|SELECT|at .*\.ts/);
       expect(api.logs()).toContainEqual(
-        expect.objectContaining({ level: 'error', msg: 'unexpected error', requestId: error.extensions!.requestId, err: expect.objectContaining({ message: expect.stringContaining('usage_metrics') }) }),
+        expect.objectContaining({
+          level: 'error',
+          msg: 'unexpected error',
+          requestId: error.extensions!.requestId,
+          err: expect.objectContaining({ message: expect.stringContaining('usage_metrics') }),
+        }),
       );
     } finally {
       await t.sql('ALTER TABLE usage_metrics_moved RENAME TO usage_metrics');

@@ -30,7 +30,9 @@ test('the runner applies migrations once, recording them as Prisma Migrate does'
 
   const c = new Client({ connectionString: url });
   await c.connect();
-  const { rows } = await c.query('SELECT migration_name, checksum, finished_at IS NOT NULL AS finished, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
+  const { rows } = await c.query(
+    'SELECT migration_name, checksum, finished_at IS NOT NULL AS finished, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+  );
   await c.end();
   expect(rows).toEqual(migrations.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true, applied_steps_count: 1 })));
   // Prisma's checksum is the SHA-256 of migration.sql.
@@ -45,7 +47,9 @@ test('a failing migration is rolled back whole and named; an edited applied one 
   const c = new Client({ connectionString: url });
   await c.connect();
   expect((await c.query("SELECT to_regclass('half_done') AS t")).rows[0].t).toBeNull();
-  expect((await c.query("SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '20990101000000_broken'")).rows[0].n).toBe(0);
+  expect(
+    (await c.query("SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '20990101000000_broken'")).rows[0].n,
+  ).toBe(0);
   await c.end();
 
   const [first] = await readMigrations();

@@ -30,7 +30,12 @@ const post = (server: TestServer, body: string, headers: Record<string, string> 
 const scrape = async (server: TestServer) => parseMetrics(await (await get(server, '/metrics')).text());
 
 const REPORT = 'mutation Report($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged superseded } }';
-const report = (hour: number, volume = 1) => ({ project: 'p', meter: 'cpu.hours', start: new Date(Date.UTC(2026, 0, 1, hour)).toISOString(), volume });
+const report = (hour: number, volume = 1) => ({
+  project: 'p',
+  meter: 'cpu.hours',
+  start: new Date(Date.UTC(2026, 0, 1, hour)).toISOString(),
+  volume,
+});
 
 describe('health', () => {
   test('/healthz answers 200 while the process is up', async () => {
@@ -58,7 +63,10 @@ describe('health', () => {
       expect(api.logs()).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'not ready', requestId }));
     } finally {
       const columns = Object.keys(row);
-      await t.sql(`INSERT INTO _prisma_migrations (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row));
+      await t.sql(
+        `INSERT INTO _prisma_migrations (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        Object.values(row),
+      );
     }
     expect((await get(api, '/readyz')).status).toBe(200);
   });
@@ -70,9 +78,17 @@ describe('health', () => {
     others.push(down, db);
     const response = await get(down, '/readyz');
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'not ready', checks: { database: 'unreachable (ECONNREFUSED)', migrations: 'not checked: no database' } });
+    expect(await response.json()).toEqual({
+      status: 'not ready',
+      checks: { database: 'unreachable (ECONNREFUSED)', migrations: 'not checked: no database' },
+    });
     expect(down.logs()).toContainEqual(
-      expect.objectContaining({ level: 'warn', msg: 'not ready', requestId: response.headers.get('x-request-id'), err: expect.objectContaining({ code: 'ECONNREFUSED' }) }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'not ready',
+        requestId: response.headers.get('x-request-id'),
+        err: expect.objectContaining({ code: 'ECONNREFUSED' }),
+      }),
     );
     expect((await get(down, '/healthz')).status).toBe(200);
   });
@@ -94,7 +110,10 @@ describe('health', () => {
     });
     const response = await get(hung, '/readyz');
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'not ready', checks: { database: 'no answer within 100 ms', migrations: 'not checked: no database' } });
+    expect(await response.json()).toEqual({
+      status: 'not ready',
+      checks: { database: 'no answer within 100 ms', migrations: 'not checked: no database' },
+    });
   });
 
   test('while draining, /healthz and /readyz answer 503 and GraphQL is still served', async () => {
@@ -119,9 +138,24 @@ describe('metrics', () => {
   test('requests and latency per operation, errors by code, reports by outcome', async () => {
     for (let i = 0; i < 3; i++) expect((await server.gql('query Meters { meters { name } }')).errors).toBeUndefined();
     await server.gql('{ components { name } }');
-    expect((await server.gql(REPORT, { r: [report(0), report(1)] })).data.reportUsage).toEqual({ created: 2, updated: 0, unchanged: 0, superseded: 0 });
-    expect((await server.gql(REPORT, { r: [report(0), report(1, 5)] })).data.reportUsage).toEqual({ created: 0, updated: 1, unchanged: 1, superseded: 0 });
-    expect((await server.gql(REPORT, { r: [report(2), report(2, 3)] })).data.reportUsage).toEqual({ created: 1, updated: 0, unchanged: 0, superseded: 1 });
+    expect((await server.gql(REPORT, { r: [report(0), report(1)] })).data.reportUsage).toEqual({
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      superseded: 0,
+    });
+    expect((await server.gql(REPORT, { r: [report(0), report(1, 5)] })).data.reportUsage).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 1,
+      superseded: 0,
+    });
+    expect((await server.gql(REPORT, { r: [report(2), report(2, 3)] })).data.reportUsage).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      superseded: 1,
+    });
     const bad = await server.gql(REPORT, { r: [report(3), { ...report(4), meter: 'nope' }, { ...report(5), contingentFactor: -1 }] });
     expect(bad.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     const invalid = await post(server, '{"query":"{ nope }"}');
@@ -138,7 +172,10 @@ describe('metrics', () => {
     expect(sample(samples, 'meterql_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
     expect(sample(samples, 'meterql_graphql_errors_total', { code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
     const outcomes = Object.fromEntries(
-      ['created', 'updated', 'unchanged', 'superseded', 'rejected', 'failed'].map((outcome) => [outcome, sample(samples, 'meterql_reports_ingested_total', { outcome })]),
+      ['created', 'updated', 'unchanged', 'superseded', 'rejected', 'failed'].map((outcome) => [
+        outcome,
+        sample(samples, 'meterql_reports_ingested_total', { outcome }),
+      ]),
     );
     expect(outcomes).toEqual({ created: 3, updated: 1, unchanged: 1, superseded: 1, rejected: 3, failed: 0 });
     // Node's process metrics, in this server's registry.
@@ -146,7 +183,7 @@ describe('metrics', () => {
     expect(sample(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
-  test("each server counts its own requests, and ingestion while it runs", async () => {
+  test('each server counts its own requests, and ingestion while it runs', async () => {
     const fresh = await startTestServer(t.services);
     others.push(fresh);
     const samples = await scrape(fresh);
@@ -218,20 +255,48 @@ describe('logs', () => {
 
     expect(logging.logLines.length).toBeGreaterThanOrEqual(2);
     const lines = logging.logLines.map((line) => JSON.parse(line));
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), requestId: expect.any(String), msg: expect.any(String) }));
+    for (const line of lines)
+      expect(line).toEqual(
+        expect.objectContaining({
+          level: expect.any(String),
+          time: expect.any(String),
+          requestId: expect.any(String),
+          msg: expect.any(String),
+        }),
+      );
     expect(lines.filter((l) => l.requestId === okId)).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'graphql request', operation: 'Meters', operationType: 'query', status: 200, errors: [], durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'graphql request',
+        operation: 'Meters',
+        operationType: 'query',
+        status: 200,
+        errors: [],
+        durationMs: expect.any(Number),
+      }),
     ]);
     expect(lines.filter((l) => l.requestId === badId)).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'graphql request', operation: 'Report', operationType: 'mutation', status: 200, errors: ['BAD_USER_INPUT'], keyId: null }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'graphql request',
+        operation: 'Report',
+        operationType: 'mutation',
+        status: 200,
+        errors: ['BAD_USER_INPUT'],
+        keyId: null,
+      }),
     ]);
   });
 
-  test("a sane incoming x-request-id is kept; anything else is replaced", async () => {
+  test('a sane incoming x-request-id is kept; anything else is replaced', async () => {
     const traced = await post(api, '{"query":"{ nope }"}', { 'x-request-id': 'edge-7f3a.42:1' });
     expect(traced.headers.get('x-request-id')).toBe('edge-7f3a.42:1');
-    expect(((await traced.json()) as { errors: { extensions: { requestId: string } }[] }).errors[0].extensions.requestId).toBe('edge-7f3a.42:1');
-    expect(api.logs()).toContainEqual(expect.objectContaining({ requestId: 'edge-7f3a.42:1', msg: 'graphql request', status: 400, errors: ['GRAPHQL_VALIDATION_FAILED'] }));
+    expect(((await traced.json()) as { errors: { extensions: { requestId: string } }[] }).errors[0].extensions.requestId).toBe(
+      'edge-7f3a.42:1',
+    );
+    expect(api.logs()).toContainEqual(
+      expect.objectContaining({ requestId: 'edge-7f3a.42:1', msg: 'graphql request', status: 400, errors: ['GRAPHQL_VALIDATION_FAILED'] }),
+    );
 
     for (const insane of ['has space', 'x'.repeat(200), '"quoted"', '-leading-dash']) {
       const response = await get(api, '/healthz', { 'x-request-id': insane });
@@ -246,7 +311,9 @@ describe('logs', () => {
       const requestId = response.headers.get('x-request-id');
       const answer = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
       expect(answer.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST', requestId }) })]);
-      expect(api.logs()).toContainEqual(expect.objectContaining({ requestId, msg: 'graphql request', status: 400, errors: ['BAD_REQUEST'] }));
+      expect(api.logs()).toContainEqual(
+        expect.objectContaining({ requestId, msg: 'graphql request', status: 400, errors: ['BAD_REQUEST'] }),
+      );
     }
   });
 });

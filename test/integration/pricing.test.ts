@@ -54,9 +54,35 @@ beforeAll(async () => {
   ids.C = (await setPrice({ meter: 'cpu', partition: 'gpu', unitPrice: 1, currency: 'EUR', validFrom: '2026-04-01T00:00:00Z' })).id;
   ids.D = (await setPrice({ meter: 'cpu', priority: 'high', unitPrice: '0.50', currency: 'EUR', validFrom: '2026-04-01T00:00:00Z' })).id;
   await t.services.ingestion.reportUsage(SYSTEM, [
-    { project: 'p1', meter: 'cpu', resource: 'vm-1', start: at('2026-04-01T06:00:00Z'), end: at('2026-04-01T18:00:00Z'), volume: 12, contingentFactor: 0.5 },
-    { project: 'p1', meter: 'cpu', resource: 'vm-2', start: at('2026-04-01T10:00:00Z'), end: at('2026-04-01T12:00:00Z'), volume: 2, partition: 'gpu', priority: 'high' },
-    { project: 'p1', meter: 'cpu', resource: 'vm-2', start: at('2026-04-01T20:00:00Z'), end: at('2026-04-02T04:00:00Z'), volume: 8, priority: 'high', contingentFactor: 0 },
+    {
+      project: 'p1',
+      meter: 'cpu',
+      resource: 'vm-1',
+      start: at('2026-04-01T06:00:00Z'),
+      end: at('2026-04-01T18:00:00Z'),
+      volume: 12,
+      contingentFactor: 0.5,
+    },
+    {
+      project: 'p1',
+      meter: 'cpu',
+      resource: 'vm-2',
+      start: at('2026-04-01T10:00:00Z'),
+      end: at('2026-04-01T12:00:00Z'),
+      volume: 2,
+      partition: 'gpu',
+      priority: 'high',
+    },
+    {
+      project: 'p1',
+      meter: 'cpu',
+      resource: 'vm-2',
+      start: at('2026-04-01T20:00:00Z'),
+      end: at('2026-04-02T04:00:00Z'),
+      volume: 8,
+      priority: 'high',
+      contingentFactor: 0,
+    },
     { project: 'p1', meter: 'cpu', start: at('2026-03-31T22:00:00Z'), end: at('2026-04-01T02:00:00Z'), volume: 4 },
     { project: 'p1', meter: 'disk', start: at('2026-04-01T00:00:00Z'), volume: 100 },
     { project: 'p2', meter: 'cpu', start: at('2026-04-01T00:00:00Z'), end: at('2026-04-01T01:00:00Z'), volume: 1 },
@@ -68,10 +94,42 @@ describe('price cards', () => {
   test('a new card ends the open one at its start; the history lists every version', async () => {
     const { prices } = dataOf(await api.gql(`{ prices(meter: "cpu") { id partition priority unitPrice currency validFrom validTo } }`));
     expect(prices).toEqual([
-      { id: ids.A, partition: null, priority: null, unitPrice: '0.1', currency: 'EUR', validFrom: '2026-04-01T00:00:00.000Z', validTo: '2026-04-01T12:00:00.000Z' },
-      { id: ids.B, partition: null, priority: null, unitPrice: '0.2', currency: 'EUR', validFrom: '2026-04-01T12:00:00.000Z', validTo: null },
-      { id: ids.D, partition: null, priority: 'high', unitPrice: '0.5', currency: 'EUR', validFrom: '2026-04-01T00:00:00.000Z', validTo: null },
-      { id: ids.C, partition: 'gpu', priority: null, unitPrice: '1', currency: 'EUR', validFrom: '2026-04-01T00:00:00.000Z', validTo: null },
+      {
+        id: ids.A,
+        partition: null,
+        priority: null,
+        unitPrice: '0.1',
+        currency: 'EUR',
+        validFrom: '2026-04-01T00:00:00.000Z',
+        validTo: '2026-04-01T12:00:00.000Z',
+      },
+      {
+        id: ids.B,
+        partition: null,
+        priority: null,
+        unitPrice: '0.2',
+        currency: 'EUR',
+        validFrom: '2026-04-01T12:00:00.000Z',
+        validTo: null,
+      },
+      {
+        id: ids.D,
+        partition: null,
+        priority: 'high',
+        unitPrice: '0.5',
+        currency: 'EUR',
+        validFrom: '2026-04-01T00:00:00.000Z',
+        validTo: null,
+      },
+      {
+        id: ids.C,
+        partition: 'gpu',
+        priority: null,
+        unitPrice: '1',
+        currency: 'EUR',
+        validFrom: '2026-04-01T00:00:00.000Z',
+        validTo: null,
+      },
     ]);
     const valid = dataOf(await api.gql(`{ prices(meter: "cpu", at: "2026-04-01T06:00:00Z") { id } }`)).prices;
     expect(valid.map((c: { id: string }) => c.id)).toEqual([ids.A, ids.D, ids.C]);
@@ -85,22 +143,33 @@ describe('price cards', () => {
   });
 
   test('PostgreSQL refuses overlapping versions; the API says which dates, and writes nothing', async () => {
-    const response = await api.gql(SET_PRICE, { input: { meter: 'cpu', unitPrice: '0.15', currency: 'EUR', validFrom: '2026-04-01T06:00:00Z', validTo: '2026-04-01T13:00:00Z' } });
+    const response = await api.gql(SET_PRICE, {
+      input: { meter: 'cpu', unitPrice: '0.15', currency: 'EUR', validFrom: '2026-04-01T06:00:00Z', validTo: '2026-04-01T13:00:00Z' },
+    });
     expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['input', 'validFrom'] }] });
     expect(response.errors?.[0].message).toMatch(/overlaps a closed version/);
     expect((await t.sql('SELECT id FROM price_cards')).length).toBe(4);
   });
 
   test('every problem of a card at once: price, currency, dates, meter; and one currency per meter', async () => {
-    const bad = await api.gql(SET_PRICE, { input: { meter: 'nope', unitPrice: '-1', currency: 'eur', validFrom: '2026-05-01T00:00:00Z', validTo: '2026-05-01T00:00:00Z' } });
+    const bad = await api.gql(SET_PRICE, {
+      input: { meter: 'nope', unitPrice: '-1', currency: 'eur', validFrom: '2026-05-01T00:00:00Z', validTo: '2026-05-01T00:00:00Z' },
+    });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((bad.errors?.[0].extensions?.problems as { path: string[] }[]).map((p) => p.path.join('.'))).toEqual(
-      ['input.meter.0', 'input.unitPrice', 'input.currency', 'input.validTo'],
-    );
-    const usd = await api.gql(SET_PRICE, { input: { meter: 'cpu', priority: 'low', unitPrice: '1', currency: 'USD', validFrom: '2026-05-01T00:00:00Z' } });
+    expect((bad.errors?.[0].extensions?.problems as { path: string[] }[]).map((p) => p.path.join('.'))).toEqual([
+      'input.meter.0',
+      'input.unitPrice',
+      'input.currency',
+      'input.validTo',
+    ]);
+    const usd = await api.gql(SET_PRICE, {
+      input: { meter: 'cpu', priority: 'low', unitPrice: '1', currency: 'USD', validFrom: '2026-05-01T00:00:00Z' },
+    });
     expect(usd.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: ['input', 'currency'] }] });
     expect(usd.errors?.[0].message).toMatch(/priced in EUR/);
-    const notDecimal = await api.gql(SET_PRICE, { input: { meter: 'cpu', unitPrice: '1e3', currency: 'EUR', validFrom: '2026-05-01T00:00:00Z' } });
+    const notDecimal = await api.gql(SET_PRICE, {
+      input: { meter: 'cpu', unitPrice: '1e3', currency: 'EUR', validFrom: '2026-05-01T00:00:00Z' },
+    });
     expect(notDecimal.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
@@ -112,8 +181,16 @@ describe('cost in usageStatistics', () => {
     const { rows } = await stats(range);
     expect(rows).toEqual([
       {
-        meter: 'cpu', periodStart: '2026-03-31T00:00:00.000Z', count: 4, sum: 26, weightedSum: 6 + 2 + 0 + 4,
-        cost: '7.2', weightedCost: '2.6', currency: 'EUR', unpricedVolume: 4, unpricedCount: 1,
+        meter: 'cpu',
+        periodStart: '2026-03-31T00:00:00.000Z',
+        count: 4,
+        sum: 26,
+        weightedSum: 6 + 2 + 0 + 4,
+        cost: '7.2',
+        weightedCost: '2.6',
+        currency: 'EUR',
+        unpricedVolume: 4,
+        unpricedCount: 1,
         prices: [ids.A, ids.C, ids.D].map((id) => ({ id, unitPrice: { [ids.A]: '0.1', [ids.C]: '1', [ids.D]: '0.5' }[id] })),
       },
     ]);
@@ -137,7 +214,15 @@ describe('cost in usageStatistics', () => {
 
   test('a meter without prices: cost and currency null, all its volume unpriced', async () => {
     const { rows } = await stats({ ...range, meters: ['disk'] });
-    expect(rows[0]).toMatchObject({ sum: 100, cost: null, weightedCost: null, currency: null, unpricedVolume: 100, unpricedCount: 1, prices: [] });
+    expect(rows[0]).toMatchObject({
+      sum: 100,
+      cost: null,
+      weightedCost: null,
+      currency: null,
+      unpricedVolume: 100,
+      unpricedCount: 1,
+      prices: [],
+    });
   });
 
   test('rollups answer priced queries when no card begins or ends inside a bucket, with the same figures', async () => {
@@ -148,11 +233,17 @@ describe('cost in usageStatistics', () => {
     const fromRollups = await stats(range);
     expect(fromRollups.aggregatedFrom).toBe('rollup:hour');
     expect(fromRollups.rows).toEqual(fromEvents.rows);
-    const unpriced = dataOf(await api.gql(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { aggregatedFrom rows { sum } } }`, { input: range })).usageStatistics;
+    const unpriced = dataOf(
+      await api.gql(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { aggregatedFrom rows { sum } } }`, {
+        input: range,
+      }),
+    ).usageStatistics;
     expect(unpriced.aggregatedFrom).toBe('rollup:day');
     // A card from half past midnight: no grain of rollups has one price per bucket.
     await defineMeters(t.services, [{ name: 'net', unit: 'GiB' }]);
-    await t.services.ingestion.reportUsage(SYSTEM, [{ project: 'p3', meter: 'net', start: at('2026-04-01T00:00:00Z'), end: at('2026-04-01T01:00:00Z'), volume: 10 }]);
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      { project: 'p3', meter: 'net', start: at('2026-04-01T00:00:00Z'), end: at('2026-04-01T01:00:00Z'), volume: 10 },
+    ]);
     await t.services.rollups.refresh();
     await setPrice({ meter: 'net', unitPrice: '0.5', currency: 'EUR', validFrom: '2026-04-01T00:30:00Z' });
     const half = await stats({ meters: ['net'], from: '2026-04-01T00:00:00Z', to: '2026-04-02T00:00:00Z', prorate: false });
@@ -161,8 +252,12 @@ describe('cost in usageStatistics', () => {
     expect(prorated.rows[0]).toMatchObject({ sum: 10, cost: '2.5', unpricedVolume: 5 });
   });
 
-  test("resource usage prices too", async () => {
-    const { resource } = dataOf(await api.gql(`{ resource(id: "vm-2") { usage(from: "2026-04-01T00:00:00Z", to: "2026-04-02T00:00:00Z", prorate: true) { meter sum cost } } }`));
+  test('resource usage prices too', async () => {
+    const { resource } = dataOf(
+      await api.gql(
+        `{ resource(id: "vm-2") { usage(from: "2026-04-01T00:00:00Z", to: "2026-04-02T00:00:00Z", prorate: true) { meter sum cost } } }`,
+      ),
+    );
     expect(resource.usage).toEqual([{ meter: 'cpu', sum: 2 + 4, cost: '4' }]);
   });
 });
@@ -170,10 +265,26 @@ describe('cost in usageStatistics', () => {
 describe('chargeback', () => {
   beforeAll(async () => {
     const SET = `mutation F($input: SetFixedCostInput!) { setFixedCost(input: $input) { id project resource name amount per validFrom validTo } }`;
-    const support = dataOf(await api.gql(SET, { input: { project: 'p1', name: 'support', amount: '10', currency: 'EUR', per: 'DAY', validFrom: '2026-04-01T12:00:00Z' } })).setFixedCost;
+    const support = dataOf(
+      await api.gql(SET, {
+        input: { project: 'p1', name: 'support', amount: '10', currency: 'EUR', per: 'DAY', validFrom: '2026-04-01T12:00:00Z' },
+      }),
+    ).setFixedCost;
     expect(support).toMatchObject({ project: 'p1', resource: null, name: 'support', amount: '10', per: 'DAY', validTo: null });
-    await api.gql(SET, { input: { project: 'p1', resource: 'vm-1', name: 'license', amount: '30', currency: 'EUR', per: 'MONTH', validFrom: '2026-04-01T00:00:00Z' } });
-    await api.gql(SET, { input: { project: 'p2', name: 'rent', amount: '100', currency: 'EUR', per: 'MONTH', validFrom: '2026-03-01T00:00:00Z' } });
+    await api.gql(SET, {
+      input: {
+        project: 'p1',
+        resource: 'vm-1',
+        name: 'license',
+        amount: '30',
+        currency: 'EUR',
+        per: 'MONTH',
+        validFrom: '2026-04-01T00:00:00Z',
+      },
+    });
+    await api.gql(SET, {
+      input: { project: 'p2', name: 'rent', amount: '100', currency: 'EUR', per: 'MONTH', validFrom: '2026-03-01T00:00:00Z' },
+    });
   });
   const range = { projects: ['p1'], from: '2026-04-01T00:00:00Z', to: '2026-04-03T00:00:00Z' };
 
@@ -182,26 +293,48 @@ describe('chargeback', () => {
     expect(report).toMatchObject({ period: 'PERIOD', timeZone: 'UTC' });
     expect(report.rows).toEqual([
       // r1 720 min 1.80, r2 120 min 2.00, r3 480 min 4.00, r4's 120 min in range 0.20; support 12 h + 24 h of 10/day = 15; license 2 days of 30/30 = 2.
-      { project: 'p1', resource: null, periodStart: range.from.replace('Z', '.000Z'), periodEnd: range.to.replace('Z', '.000Z'), currency: 'EUR',
-        allocationMinutes: '1440', allocationCost: '8', fixedCost: '17', total: '25' },
+      {
+        project: 'p1',
+        resource: null,
+        periodStart: range.from.replace('Z', '.000Z'),
+        periodEnd: range.to.replace('Z', '.000Z'),
+        currency: 'EUR',
+        allocationMinutes: '1440',
+        allocationCost: '8',
+        fixedCost: '17',
+        total: '25',
+      },
       // disk's discrete record: no price, no duration.
-      { project: 'p1', resource: null, periodStart: '2026-04-01T00:00:00.000Z', periodEnd: '2026-04-03T00:00:00.000Z', currency: null,
-        allocationMinutes: '0', allocationCost: null, fixedCost: null, total: null },
+      {
+        project: 'p1',
+        resource: null,
+        periodStart: '2026-04-01T00:00:00.000Z',
+        periodEnd: '2026-04-03T00:00:00.000Z',
+        currency: null,
+        allocationMinutes: '0',
+        allocationCost: null,
+        fixedCost: null,
+        total: null,
+      },
     ]);
   });
 
   test('DAILY: a row per day, which sum to the PERIOD figures', async () => {
     const { rows } = await chargeback({ ...range, period: 'DAILY' });
-    expect(rows.map((r: Record<string, unknown>) => [r.periodStart, r.currency, r.allocationMinutes, r.allocationCost, r.fixedCost, r.total])).toEqual([
+    expect(
+      rows.map((r: Record<string, unknown>) => [r.periodStart, r.currency, r.allocationMinutes, r.allocationCost, r.fixedCost, r.total]),
+    ).toEqual([
       ['2026-04-01T00:00:00.000Z', 'EUR', '1200', '6', '6', '12'],
       ['2026-04-01T00:00:00.000Z', null, '0', null, null, null],
       ['2026-04-02T00:00:00.000Z', 'EUR', '240', '2', '11', '13'],
     ]);
   });
 
-  test('detail: the same per resource; usage without one and the project\'s own fixed costs have none', async () => {
+  test("detail: the same per resource; usage without one and the project's own fixed costs have none", async () => {
     const { rows } = await chargeback({ ...range, detail: true });
-    expect(rows.map((r: Record<string, unknown>) => [r.resource, r.currency, r.allocationMinutes, r.allocationCost, r.fixedCost, r.total])).toEqual([
+    expect(
+      rows.map((r: Record<string, unknown>) => [r.resource, r.currency, r.allocationMinutes, r.allocationCost, r.fixedCost, r.total]),
+    ).toEqual([
       [null, 'EUR', '120', '0.2', '15', '15.2'],
       [null, null, '0', null, null, null],
       ['vm-1', 'EUR', '720', '1.8', '2', '3.8'],
@@ -215,8 +348,16 @@ describe('chargeback', () => {
     const daily = (await chargeback({ ...input, period: 'DAILY' })).rows;
     // Berlin days: Apr 1 from 02:00 (22 of its 24 h), Apr 2 to Apr 7, and Apr 8 to 02:00 (2 h): 8 rows.
     expect(daily).toHaveLength(8);
-    expect(daily[0]).toMatchObject({ periodStart: '2026-04-01T00:00:00.000Z', periodEnd: '2026-04-01T22:00:00.000Z', fixedCost: '3.055555' });
-    expect(daily[7]).toMatchObject({ periodStart: '2026-04-07T22:00:00.000Z', periodEnd: '2026-04-08T00:00:00.000Z', fixedCost: '0.277778' });
+    expect(daily[0]).toMatchObject({
+      periodStart: '2026-04-01T00:00:00.000Z',
+      periodEnd: '2026-04-01T22:00:00.000Z',
+      fixedCost: '3.055555',
+    });
+    expect(daily[7]).toMatchObject({
+      periodStart: '2026-04-07T22:00:00.000Z',
+      periodEnd: '2026-04-08T00:00:00.000Z',
+      fixedCost: '0.277778',
+    });
     expect(daily[1].fixedCost).toBe('3.333334');
     const sum = (field: string) => daily.reduce((s: bigint, r: Record<string, string>) => s + micros(r[field]), 0n);
     for (const field of ['allocationMinutes', 'allocationCost', 'fixedCost', 'total']) expect(sum(field)).toBe(micros(period[0][field]));
@@ -227,7 +368,12 @@ describe('chargeback', () => {
   });
 
   test('contingent factor 0 changes weighted figures, never cost', async () => {
-    const { rows } = await stats({ meters: ['cpu'], from: '2026-04-01T20:00:00Z', to: '2026-04-01T21:00:00Z', filter: { resources: ['vm-2'] } });
+    const { rows } = await stats({
+      meters: ['cpu'],
+      from: '2026-04-01T20:00:00Z',
+      to: '2026-04-01T21:00:00Z',
+      filter: { resources: ['vm-2'] },
+    });
     expect(rows[0]).toMatchObject({ sum: 8, weightedSum: 0, cost: '4', weightedCost: '0' });
   });
 
@@ -238,7 +384,11 @@ describe('chargeback', () => {
     expect(costs).toEqual([{ project: 'p2', name: 'rent' }]);
     const report = dataOf(await api.gql(CHARGEBACK, { input: { from: range.from, to: range.to } }, headers)).chargeback;
     expect(report.rows.map((r: { project: string }) => r.project)).toEqual(['p2']);
-    const denied = await api.gql(SET_PRICE, { input: { meter: 'cpu', unitPrice: '9', currency: 'EUR', validFrom: '2027-01-01T00:00:00Z' } }, headers);
+    const denied = await api.gql(
+      SET_PRICE,
+      { input: { meter: 'cpu', unitPrice: '9', currency: 'EUR', validFrom: '2027-01-01T00:00:00Z' } },
+      headers,
+    );
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -248,7 +398,17 @@ describe('chargeback', () => {
     const after = (await chargeback(range)).rows[0];
     // Only r1's 6 h after noon are priced by B: 6 x (0.30 - 0.20) = 0.60 more.
     expect(micros(after.allocationCost) - micros(before.allocationCost)).toBe(600_000n);
-    expect((await stats({ meters: ['cpu'], from: '2026-03-31T00:00:00Z', to: '2026-04-03T00:00:00Z', filter: { projects: ['p1'] }, prorate: true })).rows[0].cost).toBe('8.6');
+    expect(
+      (
+        await stats({
+          meters: ['cpu'],
+          from: '2026-03-31T00:00:00Z',
+          to: '2026-04-03T00:00:00Z',
+          filter: { projects: ['p1'] },
+          prorate: true,
+        })
+      ).rows[0].cost,
+    ).toBe('8.6');
   });
 });
 
@@ -290,13 +450,41 @@ describe('money is exact: half-way ties round away from zero on every path', () 
 
   test.each([
     // s1: 30012 x 13/48 = 8128.25 GiB-h on May 1, 30012 x 35/48 = 21883.75 on May 2.
-    ['factor 1', ['tie1'], [[may(1), 8128.25, '1.056673', '1.056673', 0], [may(2), 21883.75, '2.844888', '2.844888', 0]]],
+    [
+      'factor 1',
+      ['tie1'],
+      [
+        [may(1), 8128.25, '1.056673', '1.056673', 0],
+        [may(2), 21883.75, '2.844888', '2.844888', 0],
+      ],
+    ],
     // s2: weighted 60024 x 0.5 x 0.00013 x 13/48 = 1.0566725; 35/48: 2.8448875.
-    ['factor 0.5', ['tie2'], [[may(1), 16256.5, '2.113345', '1.056673', 0], [may(2), 43767.5, '5.689775', '2.844888', 0]]],
+    [
+      'factor 0.5',
+      ['tie2'],
+      [
+        [may(1), 16256.5, '2.113345', '1.056673', 0],
+        [may(2), 43767.5, '5.689775', '2.844888', 0],
+      ],
+    ],
     // One row of both: cost 1.0566725 + 2.113345 = 3.1700175 and 2.8448875 + 5.689775 = 8.5346625,
     // weighted 2 x 1.0566725 = 2.113345 and 2 x 2.8448875 = 5.689775.
-    ['both, summed before the one rounding', ['tie1', 'tie2'], [[may(1), 24384.75, '3.170018', '2.113345', 0], [may(2), 65651.25, '8.534663', '5.689775', 0]]],
-    ['a credit, away from zero', ['tie3'], [[may(1), -8128.25, '-1.056673', '-1.056673', 0], [may(2), -21883.75, '-2.844888', '-2.844888', 0]]],
+    [
+      'both, summed before the one rounding',
+      ['tie1', 'tie2'],
+      [
+        [may(1), 24384.75, '3.170018', '2.113345', 0],
+        [may(2), 65651.25, '8.534663', '5.689775', 0],
+      ],
+    ],
+    [
+      'a credit, away from zero',
+      ['tie3'],
+      [
+        [may(1), -8128.25, '-1.056673', '-1.056673', 0],
+        [may(2), -21883.75, '-2.844888', '-2.844888', 0],
+      ],
+    ],
   ])('statistics prorated per day, %s', async (_, projects, expected) => {
     expect(money((await stats({ ...days, filter: { projects } })).rows)).toEqual(expected);
   });
@@ -313,7 +501,10 @@ describe('money is exact: half-way ties round away from zero on every path', () 
       return { aggregatedFrom, rows: rows.map((r: Record<string, unknown>) => [r.sum, r.cost, r.weightedCost]) };
     };
     // Rows in project order (tie1, tie2): s3 1.0566725 of both; s4 2.113345 and 0.5 x 2.113345.
-    const expected = [[8128.25, '1.056673', '1.056673'], [16256.5, '2.113345', '1.056673']];
+    const expected = [
+      [8128.25, '1.056673', '1.056673'],
+      [16256.5, '2.113345', '1.056673'],
+    ];
     expect(await figures()).toEqual({ aggregatedFrom: 'events', rows: expected });
     await t.services.rollups.refresh();
     expect(await figures()).toEqual({ aggregatedFrom: 'rollup:day', rows: expected });

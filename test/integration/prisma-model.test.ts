@@ -28,7 +28,26 @@ afterAll(async () => {
 describe('prisma/schema.prisma describes the migrated database', () => {
   test('the parser read every model and enum', () => {
     expect([...schema.models.keys()].sort()).toEqual(
-      ['ApiKey', 'Component', 'ComputeProject', 'Contingent', 'FixedCost', 'PriceCard', 'Meter', 'Project', 'RecordDuration', 'Resource', 'ResourceMetadata', 'Source', 'UsageEvent', 'UsageMetric', 'UsageRollup', 'UsageRollupDirty', 'UsageRollupZone', 'User'].sort(),
+      [
+        'ApiKey',
+        'Component',
+        'ComputeProject',
+        'Contingent',
+        'FixedCost',
+        'PriceCard',
+        'Meter',
+        'Project',
+        'RecordDuration',
+        'Resource',
+        'ResourceMetadata',
+        'Source',
+        'UsageEvent',
+        'UsageMetric',
+        'UsageRollup',
+        'UsageRollupDirty',
+        'UsageRollupZone',
+        'User',
+      ].sort(),
     );
     expect(schema.enums.get('MeterType')).toEqual({ dbName: 'meter_type', values: ['CUMULATIVE', 'GAUGE', 'DELTA', 'EVENT'] });
   });
@@ -40,21 +59,30 @@ describe('prisma/schema.prisma describes the migrated database', () => {
     expect(tables.map((r) => r.table_name).sort()).toEqual([...schema.models.values()].map((m) => m.table).sort());
   });
 
-  test.each([...schema.models.values()].map((m) => [m.name, m] as const))('%s: the same columns, types and nullability', async (_, model) => {
-    const columns = await t.sql<{ column_name: string; data_type: string; udt_name: string; is_nullable: string }>(
-      "SELECT column_name, data_type, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
-      [model.table],
-    );
-    const inDb = Object.fromEntries(
-      columns.map((c) => [c.column_name, { type: c.data_type === 'USER-DEFINED' ? c.udt_name : c.data_type, nullable: c.is_nullable === 'YES' }]),
-    );
-    const inModel = Object.fromEntries(
-      model.fields
-        .filter((f) => !schema.models.has(f.type))
-        .map((f) => [f.column, { type: f.list ? 'ARRAY' : (PG_TYPES[f.type] ?? schema.enums.get(f.type)?.dbName), nullable: f.optional }]),
-    );
-    expect(inDb).toEqual(inModel);
-  });
+  test.each([...schema.models.values()].map((m) => [m.name, m] as const))(
+    '%s: the same columns, types and nullability',
+    async (_, model) => {
+      const columns = await t.sql<{ column_name: string; data_type: string; udt_name: string; is_nullable: string }>(
+        "SELECT column_name, data_type, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+        [model.table],
+      );
+      const inDb = Object.fromEntries(
+        columns.map((c) => [
+          c.column_name,
+          { type: c.data_type === 'USER-DEFINED' ? c.udt_name : c.data_type, nullable: c.is_nullable === 'YES' },
+        ]),
+      );
+      const inModel = Object.fromEntries(
+        model.fields
+          .filter((f) => !schema.models.has(f.type))
+          .map((f) => [
+            f.column,
+            { type: f.list ? 'ARRAY' : (PG_TYPES[f.type] ?? schema.enums.get(f.type)?.dbName), nullable: f.optional },
+          ]),
+      );
+      expect(inDb).toEqual(inModel);
+    },
+  );
 
   test.each([...schema.models.values()].map((m) => [m.name, m] as const))('%s: every relation is a foreign key', async (_, model) => {
     const keys = await t.sql<{ columns: string[]; target: string; target_columns: string[] }>(

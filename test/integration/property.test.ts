@@ -41,7 +41,10 @@ const anyDate = fc.oneof(
 );
 const report = fc.record(
   {
-    project: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('p1', 'p2', 'p3') }, { weight: 1, arbitrary: fc.constantFrom('', '   ', 'x'.repeat(300)) }),
+    project: fc.oneof(
+      { weight: 9, arbitrary: fc.constantFrom('p1', 'p2', 'p3') },
+      { weight: 1, arbitrary: fc.constantFrom('', '   ', 'x'.repeat(300)) },
+    ),
     meter: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('cpu.hours', 'gpu.hours') }, { weight: 1, arbitrary: fc.string() }),
     start: anyDate,
     end: fc.oneof(fc.constant(undefined), fc.constant(null), anyDate),
@@ -55,7 +58,13 @@ const report = fc.record(
     resource: fc.oneof(fc.constant(undefined), fc.constantFrom('vm-1', 'vm-2', 'shared', '', 'x'.repeat(300))),
     additionalMetrics: fc.oneof(
       fc.constant(undefined),
-      fc.array(fc.record({ metric: fc.constantFrom('m1', 'm2', ''), volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }) }), { maxLength: 3 }),
+      fc.array(
+        fc.record({
+          metric: fc.constantFrom('m1', 'm2', ''),
+          volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }),
+        }),
+        { maxLength: 3 },
+      ),
     ),
   },
   { requiredKeys: ['project', 'meter', 'start', 'volume'] },
@@ -72,10 +81,17 @@ const validReport = fc
     contingentFactor: fc.oneof(fc.constant(undefined), fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 4 })),
     user: fc.oneof(fc.constant(undefined), fc.constantFrom('ann', 'ben')),
     // Mostly the project's own VMs; now and then one that another project may own already.
-    resource: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 6, arbitrary: fc.constantFrom('vm-1', 'vm-2') }, { weight: 1, arbitrary: fc.constant('shared') }),
+    resource: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      { weight: 6, arbitrary: fc.constantFrom('vm-1', 'vm-2') },
+      { weight: 1, arbitrary: fc.constant('shared') },
+    ),
     additionalMetrics: fc.oneof(
       fc.constant(undefined),
-      fc.uniqueArray(fc.record({ metric: fc.constantFrom('m1', 'm2'), volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }) }), { maxLength: 2, selector: (m) => m.metric }),
+      fc.uniqueArray(
+        fc.record({ metric: fc.constantFrom('m1', 'm2'), volume: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 10 }) }),
+        { maxLength: 2, selector: (m) => m.metric },
+      ),
     ),
   })
   .map(({ start, offset, hours, resource, ...r }) => ({
@@ -86,9 +102,9 @@ const validReport = fc
   }));
 /** Instances of one report that differ only in their resource: each is a usage of its own. */
 const siblings = validReport.chain((r) =>
-  fc.uniqueArray(fc.constantFrom(undefined, `${r.project}-vm-1`, `${r.project}-vm-2`, `${r.project}-vm-3`), { minLength: 2, maxLength: 4 }).map((resources) =>
-    resources.map((resource) => ({ ...r, resource })),
-  ),
+  fc
+    .uniqueArray(fc.constantFrom(undefined, `${r.project}-vm-1`, `${r.project}-vm-2`, `${r.project}-vm-3`), { minLength: 2, maxLength: 4 })
+    .map((resources) => resources.map((resource) => ({ ...r, resource }))),
 );
 const batch = fc.oneof(
   fc.array(validReport, { minLength: 1, maxLength: 12 }),
@@ -98,7 +114,14 @@ const batch = fc.oneof(
 
 type Stored = { volume: number; contingentFactor: number; metrics: Record<string, number> };
 const keyOf = (r: Record<string, any>) =>
-  JSON.stringify([r.project, r.meter, r.resource ?? null, new Date(r.start).toISOString(), r.end == null ? null : new Date(r.end).toISOString(), r.user ?? null]);
+  JSON.stringify([
+    r.project,
+    r.meter,
+    r.resource ?? null,
+    new Date(r.start).toISOString(),
+    r.end == null ? null : new Date(r.end).toISOString(),
+    r.user ?? null,
+  ]);
 
 test('thousands of random and malformed reports: every answer is data or an input error, and the store holds exactly what was accepted', async () => {
   const model = new Map<string, Stored>();
@@ -113,10 +136,16 @@ test('thousands of random and malformed reports: every answer is data or an inpu
       const claims = new Map<string, Set<string>>();
       for (const r of batch) {
         if (typeof r.resource !== 'string') continue;
-        claims.set(r.resource, new Set([...(claims.get(r.resource) ?? (owners.has(r.resource) ? [owners.get(r.resource)!] : [])), r.project]));
+        claims.set(
+          r.resource,
+          new Set([...(claims.get(r.resource) ?? (owners.has(r.resource) ? [owners.get(r.resource)!] : [])), r.project]),
+        );
       }
       const misplaced = [...claims.values()].some((projects) => projects.size > 1);
-      const response = await api.gql('mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged superseded } }', { r: batch });
+      const response = await api.gql(
+        'mutation R($r: [UsageReportInput!]!) { reportUsage(reports: $r) { created updated unchanged superseded } }',
+        { r: batch },
+      );
       if (!expectDataOrInputError(response)) {
         refused++;
         if (response.errors![0].extensions!.problems?.some((p: { message: string }) => p.message.includes('belongs to another project'))) {
@@ -162,29 +191,58 @@ test('thousands of random and malformed reports: every answer is data or an inpu
 }, 120_000);
 
 test('random and malformed statistics and event queries: data or an input error, never an internal one', async () => {
-  const statistics = fc.record({
-    meters: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('cpu.hours', 'gpu.hours', 'ghost'), { maxLength: 3 })),
-    metrics: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('m1', 'm2', 'ghost'), { maxLength: 2 })),
-    from: anyDate,
-    to: anyDate,
-    period: fc.oneof(
-      fc.constant(undefined),
-      fc.record({ unit: fc.constantFrom('MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'FORTNIGHT'), size: fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 50 })) }),
-    ),
-    timeZone: fc.oneof(fc.constant(undefined), fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Mars/Base', 'UTC+3', '')),
-    groupBy: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('USER', 'PROJECT', 'SOURCE', 'RESOURCE', 'COMPONENT', 'PARTITION', 'PRIORITY', 'COMPUTE_PROJECT'), { maxLength: 4 })),
-    groupByMetadata: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('flavor', 'zone', "x'; --", '1abc', ''), { maxLength: 2 })),
-    filter: fc.oneof(fc.constant(undefined), fc.record({ projects: fc.array(fc.constantFrom('p1', 'p2', "'; DROP TABLE usage_events; --")), discrete: fc.boolean(), metadata: fc.constantFrom({ a: 1 }, { "b'": [1] }) }, { requiredKeys: [] })),
-    prorate: fc.oneof(fc.constant(undefined), fc.boolean()),
-  }, { requiredKeys: ['from', 'to'] });
-  const STATS = 'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { rows { meter metric periodStart sum count metadata } } }';
+  const statistics = fc.record(
+    {
+      meters: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('cpu.hours', 'gpu.hours', 'ghost'), { maxLength: 3 })),
+      metrics: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('m1', 'm2', 'ghost'), { maxLength: 2 })),
+      from: anyDate,
+      to: anyDate,
+      period: fc.oneof(
+        fc.constant(undefined),
+        fc.record({
+          unit: fc.constantFrom('MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'FORTNIGHT'),
+          size: fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 50 })),
+        }),
+      ),
+      timeZone: fc.oneof(
+        fc.constant(undefined),
+        fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Mars/Base', 'UTC+3', ''),
+      ),
+      groupBy: fc.oneof(
+        fc.constant(undefined),
+        fc.array(fc.constantFrom('USER', 'PROJECT', 'SOURCE', 'RESOURCE', 'COMPONENT', 'PARTITION', 'PRIORITY', 'COMPUTE_PROJECT'), {
+          maxLength: 4,
+        }),
+      ),
+      groupByMetadata: fc.oneof(
+        fc.constant(undefined),
+        fc.array(fc.constantFrom('flavor', 'zone', "x'; --", '1abc', ''), { maxLength: 2 }),
+      ),
+      filter: fc.oneof(
+        fc.constant(undefined),
+        fc.record(
+          {
+            projects: fc.array(fc.constantFrom('p1', 'p2', "'; DROP TABLE usage_events; --")),
+            discrete: fc.boolean(),
+            metadata: fc.constantFrom({ a: 1 }, { "b'": [1] }),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      prorate: fc.oneof(fc.constant(undefined), fc.boolean()),
+    },
+    { requiredKeys: ['from', 'to'] },
+  );
+  const STATS =
+    'query S($i: UsageStatisticsInput!) { usageStatistics(input: $i) { rows { meter metric periodStart sum count metadata } } }';
   await fc.assert(
     fc.asyncProperty(statistics, async (input) => {
       expectDataOrInputError(await api.gql(STATS, { i: input }));
     }),
     { numRuns: 400, seed: 7 },
   );
-  const EVENTS = 'query E($f: UsageEventFilter!, $first: Int, $after: String) { usageEvents(filter: $f, first: $first, after: $after) { edges { cursor node { id } } } }';
+  const EVENTS =
+    'query E($f: UsageEventFilter!, $first: Int, $after: String) { usageEvents(filter: $f, first: $first, after: $after) { edges { cursor node { id } } } }';
   await fc.assert(
     fc.asyncProperty(
       fc.record({ from: anyDate, to: anyDate }),

@@ -20,7 +20,7 @@ const REPORT = `mutation R($reports: [UsageReportInput!]!) {
 const JOB_TYPE = {
   name: 'JobUsageRecord',
   fields: [
-    { name: 'jobId', type: 'STRING', description: 'The scheduler\'s job id' },
+    { name: 'jobId', type: 'STRING', description: "The scheduler's job id" },
     { name: 'nodes', type: 'INTEGER' },
     { name: 'queue', type: 'STRING', required: false },
   ],
@@ -45,13 +45,22 @@ let api: TestServer;
 beforeAll(async () => {
   ({ t, api } = await openTestApi());
   for (const name of ['batch', 'storage', 'compute']) await t.services.catalog.defineComponent({ name });
-  expect(dataOf(await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: JOB_TYPE } })).defineMeter).toEqual({
+  expect(
+    dataOf(await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: JOB_TYPE } }))
+      .defineMeter,
+  ).toEqual({
     name: 'hpc.jobs',
     recordType: JOB_TYPE_SHOWN,
   });
   dataOf(
     await api.gql(DEFINE, {
-      m: { name: 'volume.gib_hours', component: 'storage', unit: 'GiB-h', type: 'DELTA', recordType: { name: 'StorageUsageRecord', fields: [{ name: 'dataType', type: 'STRING' }] } },
+      m: {
+        name: 'volume.gib_hours',
+        component: 'storage',
+        unit: 'GiB-h',
+        type: 'DELTA',
+        recordType: { name: 'StorageUsageRecord', fields: [{ name: 'dataType', type: 'STRING' }] },
+      },
     }),
   );
   dataOf(await api.gql(DEFINE, { m: { name: 'cpu.hours', component: 'compute', unit: 'h', type: 'DELTA' } }));
@@ -85,12 +94,14 @@ function problemsOf(response: { errors?: { extensions?: Record<string, any> }[] 
 
 describe('record types', () => {
   test('are stored with the meter, defaults filled in, and defining again changes nothing', async () => {
-    expect(await t.sql("SELECT name, record_type FROM meters ORDER BY name")).toEqual([
+    expect(await t.sql('SELECT name, record_type FROM meters ORDER BY name')).toEqual([
       { name: 'cpu.hours', record_type: null },
       { name: 'hpc.jobs', record_type: JOB_TYPE_SHOWN },
       { name: 'volume.gib_hours', record_type: STORAGE_TYPE_SHOWN },
     ]);
-    const again = dataOf(await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: JOB_TYPE } }));
+    const again = dataOf(
+      await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: JOB_TYPE } }),
+    );
     expect(again.defineMeter.recordType).toEqual(JOB_TYPE_SHOWN);
     // Without recordType a definition leaves it as it is.
     const without = dataOf(await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA' } }));
@@ -125,7 +136,10 @@ describe('record types', () => {
     expect(response.data).toBeNull();
     expect(problemsOf(response)).toEqual([
       { path: ['reports', 0, 'additionalData', 'jobId'], message: '"jobId" (STRING) is required by meter "hpc.jobs" (JobUsageRecord)' },
-      { path: ['reports', 1, 'additionalData', 'nodes'], message: '"nodes" must be INTEGER, a whole number, for meter "hpc.jobs" (JobUsageRecord); got 2.5' },
+      {
+        path: ['reports', 1, 'additionalData', 'nodes'],
+        message: '"nodes" must be INTEGER, a whole number, for meter "hpc.jobs" (JobUsageRecord); got 2.5',
+      },
     ]);
     expect(await rowCounts()).toEqual(before);
     expect(await t.sql("SELECT * FROM projects WHERE name = 'p-jobs'")).toEqual([]);
@@ -137,7 +151,11 @@ describe('record types', () => {
       await api.gql(REPORT, {
         reports: [
           report({ additionalData: { jobId: 'j1', nodes: 2 } }),
-          report({ start: '2026-10-01T13:00:00Z', end: '2026-10-01T14:00:00Z', additionalData: { jobId: 'j2', nodes: 3, queue: 'gpu', exitCode: 0 } }),
+          report({
+            start: '2026-10-01T13:00:00Z',
+            end: '2026-10-01T14:00:00Z',
+            additionalData: { jobId: 'j2', nodes: 3, queue: 'gpu', exitCode: 0 },
+          }),
           report({ meter: 'volume.gib_hours', volume: 240, additionalData: { dataType: 'dataset' } }),
         ],
       }),
@@ -160,7 +178,13 @@ describe('record types', () => {
       await api.gql(REPORT, {
         reports: [
           report({ project: 'p-free', meter: 'cpu.hours', volume: 1 }),
-          report({ project: 'p-free', meter: 'cpu.hours', volume: 1, user: 'ann', additionalData: { nodes: 2.5, jobId: 7, anything: [1, { a: null }] } }),
+          report({
+            project: 'p-free',
+            meter: 'cpu.hours',
+            volume: 1,
+            user: 'ann',
+            additionalData: { nodes: 2.5, jobId: 7, anything: [1, { a: null }] },
+          }),
         ],
       }),
     );
@@ -170,15 +194,32 @@ describe('record types', () => {
   test("additional resources follow their own meter's record type, not their report's", async () => {
     const before = await rowCounts();
     const refused = await api.gql(REPORT, {
-      reports: [report({ project: 'p-extras', meter: 'cpu.hours', additionalResources: [{ meter: 'volume.gib_hours', volume: 10 }], additionalData: { jobId: 'x' } })],
+      reports: [
+        report({
+          project: 'p-extras',
+          meter: 'cpu.hours',
+          additionalResources: [{ meter: 'volume.gib_hours', volume: 10 }],
+          additionalData: { jobId: 'x' },
+        }),
+      ],
     });
     expect(problemsOf(refused)).toEqual([
-      { path: ['reports', 0, 'additionalData', 'dataType'], message: '"dataType" (STRING) is required by meter "volume.gib_hours" (StorageUsageRecord)' },
+      {
+        path: ['reports', 0, 'additionalData', 'dataType'],
+        message: '"dataType" (STRING) is required by meter "volume.gib_hours" (StorageUsageRecord)',
+      },
     ]);
     expect(await rowCounts()).toEqual(before);
 
     const accepted = await api.gql(REPORT, {
-      reports: [report({ project: 'p-extras', meter: 'cpu.hours', additionalResources: [{ meter: 'volume.gib_hours', volume: 10 }], additionalData: { dataType: 'scratch' } })],
+      reports: [
+        report({
+          project: 'p-extras',
+          meter: 'cpu.hours',
+          additionalResources: [{ meter: 'volume.gib_hours', volume: 10 }],
+          additionalData: { dataType: 'scratch' },
+        }),
+      ],
     });
     expect(dataOf(accepted).reportUsage.created).toBe(1);
     expect((await rowCounts()).events).toBe(before.events + 2);
@@ -195,18 +236,33 @@ describe('record types', () => {
     const response = await api.gql(REPORT, {
       reports: [
         report({ project: 'p-typed', meter: 'hpc.typed', additionalData: good }),
-        report({ project: 'p-typed', meter: 'hpc.typed', user: 'b', additionalData: { submitted: '2026-10-01 09:58', efficiency: '0.75', preempted: 'no' } }),
+        report({
+          project: 'p-typed',
+          meter: 'hpc.typed',
+          user: 'b',
+          additionalData: { submitted: '2026-10-01 09:58', efficiency: '0.75', preempted: 'no' },
+        }),
       ],
     });
     expect(problemsOf(response)).toEqual([
       {
         path: ['reports', 1, 'additionalData', 'submitted'],
-        message: '"submitted" must be DATETIME, a date-time string with a time zone offset (2026-10-01T00:00:00Z), for meter "hpc.typed"; got "2026-10-01 09:58"',
+        message:
+          '"submitted" must be DATETIME, a date-time string with a time zone offset (2026-10-01T00:00:00Z), for meter "hpc.typed"; got "2026-10-01 09:58"',
       },
-      { path: ['reports', 1, 'additionalData', 'efficiency'], message: '"efficiency" must be NUMBER, a finite number, for meter "hpc.typed"; got "0.75"' },
-      { path: ['reports', 1, 'additionalData', 'preempted'], message: '"preempted" must be BOOLEAN, true or false, for meter "hpc.typed"; got "no"' },
+      {
+        path: ['reports', 1, 'additionalData', 'efficiency'],
+        message: '"efficiency" must be NUMBER, a finite number, for meter "hpc.typed"; got "0.75"',
+      },
+      {
+        path: ['reports', 1, 'additionalData', 'preempted'],
+        message: '"preempted" must be BOOLEAN, true or false, for meter "hpc.typed"; got "no"',
+      },
     ]);
-    expect(dataOf(await api.gql(REPORT, { reports: [report({ project: 'p-typed', meter: 'hpc.typed', additionalData: good })] })).reportUsage.created).toBe(1);
+    expect(
+      dataOf(await api.gql(REPORT, { reports: [report({ project: 'p-typed', meter: 'hpc.typed', additionalData: good })] })).reportUsage
+        .created,
+    ).toBe(1);
   });
 
   test('invalid definitions are refused with the path of every problem, and change nothing', async () => {
@@ -228,19 +284,32 @@ describe('record types', () => {
       },
     });
     expect(problemsOf(response)).toEqual([
-      { path: ['input', 'recordType', 'name'], message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit' },
-      { path: ['input', 'recordType', 'fields', 1, 'name'], message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit' },
+      {
+        path: ['input', 'recordType', 'name'],
+        message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit',
+      },
+      {
+        path: ['input', 'recordType', 'fields', 1, 'name'],
+        message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit',
+      },
       { path: ['input', 'recordType', 'fields', 2, 'name'], message: 'field "jobId" appears twice' },
-      { path: ['input', 'recordType', 'fields', 3, 'name'], message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit' },
+      {
+        path: ['input', 'recordType', 'fields', 3, 'name'],
+        message: 'must be a plain identifier: 1-64 letters, digits and _, not starting with a digit',
+      },
     ]);
     expect(await t.sql("SELECT * FROM meters WHERE name = 'hpc.bad'")).toEqual([]);
 
-    const empty = await api.gql(DEFINE, { m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: { fields: [] } } });
+    const empty = await api.gql(DEFINE, {
+      m: { name: 'hpc.jobs', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: { fields: [] } },
+    });
     expect(problemsOf(empty)).toEqual([{ path: ['input', 'recordType', 'fields'], message: 'must list at least one field' }]);
     expect(await t.sql("SELECT record_type FROM meters WHERE name = 'hpc.jobs'")).toEqual([{ record_type: JOB_TYPE_SHOWN }]);
 
     // An unknown type never reaches the service: GraphQL refuses the enum value.
-    const unknownType = await api.gql(DEFINE, { m: { name: 'hpc.bad', component: 'batch', unit: 'h', type: 'DELTA', recordType: { fields: [{ name: 'a', type: 'FLOAT' }] } } });
+    const unknownType = await api.gql(DEFINE, {
+      m: { name: 'hpc.bad', component: 'batch', unit: 'h', type: 'DELTA', recordType: { fields: [{ name: 'a', type: 'FLOAT' }] } },
+    });
     expect(unknownType.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(unknownType.errors?.[0].message).toContain('FLOAT');
   });
@@ -257,16 +326,33 @@ describe('record types', () => {
   });
 
   test('a changed record type applies to reports from then on; stored records are not checked again', async () => {
-    const define = (recordType: unknown) => api.gql(DEFINE, { m: { name: 'hpc.change', component: 'batch', unit: 'core-h', type: 'DELTA', recordType } });
+    const define = (recordType: unknown) =>
+      api.gql(DEFINE, { m: { name: 'hpc.change', component: 'batch', unit: 'core-h', type: 'DELTA', recordType } });
     dataOf(await define({ fields: [{ name: 'jobId', type: 'STRING' }] }));
     const at = (hour: number, data: Record<string, unknown>) =>
-      report({ project: 'p-change', meter: 'hpc.change', start: `2026-10-02T${String(hour).padStart(2, '0')}:00:00Z`, end: null, volume: 1, additionalData: data });
+      report({
+        project: 'p-change',
+        meter: 'hpc.change',
+        start: `2026-10-02T${String(hour).padStart(2, '0')}:00:00Z`,
+        end: null,
+        volume: 1,
+        additionalData: data,
+      });
     expect(dataOf(await api.gql(REPORT, { reports: [at(1, { jobId: 'a' })] })).reportUsage.created).toBe(1);
 
     // Now an account is required too: the same kind of report is refused, the stored one stays.
-    const changed = dataOf(await define({ fields: [{ name: 'jobId', type: 'STRING' }, { name: 'account', type: 'STRING' }] }));
+    const changed = dataOf(
+      await define({
+        fields: [
+          { name: 'jobId', type: 'STRING' },
+          { name: 'account', type: 'STRING' },
+        ],
+      }),
+    );
     expect(changed.defineMeter.recordType.fields.map((f: { name: string }) => f.name)).toEqual(['jobId', 'account']);
-    expect(problemsOf(await api.gql(REPORT, { reports: [at(2, { jobId: 'b' })] })).map((p) => p.path)).toEqual([['reports', 0, 'additionalData', 'account']]);
+    expect(problemsOf(await api.gql(REPORT, { reports: [at(2, { jobId: 'b' })] })).map((p) => p.path)).toEqual([
+      ['reports', 0, 'additionalData', 'account'],
+    ]);
     expect(dataOf(await api.gql(REPORT, { reports: [at(2, { jobId: 'b', account: 'x' })] })).reportUsage.created).toBe(1);
 
     // null removes it: anything is accepted again.
@@ -292,7 +378,11 @@ describe('record types', () => {
     const other = new CatalogService(repository, { recordTypeCacheMs: 1000, now: () => now });
     const ingestion = new IngestionService(t.db, new IngestionRepository(), new RollupsRepository(), other, DEFAULT_LIMITS);
     const at = (hour: number, data: Record<string, unknown>) => ({
-      project: 'p-other', meter: 'hpc.other', start: new Date(Date.UTC(2026, 9, 3, hour)), volume: 1, additionalData: data,
+      project: 'p-other',
+      meter: 'hpc.other',
+      start: new Date(Date.UTC(2026, 9, 3, hour)),
+      volume: 1,
+      additionalData: data,
       additionalResources: [{ meter: 'cpu.hours', volume: 1 }],
     });
     const refusal = async (reports: ReturnType<typeof at>[]) => {
@@ -304,7 +394,17 @@ describe('record types', () => {
       }
     };
 
-    dataOf(await api.gql(DEFINE, { m: { name: 'hpc.other', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: { fields: [{ name: 'jobId', type: 'STRING' }] } } }));
+    dataOf(
+      await api.gql(DEFINE, {
+        m: {
+          name: 'hpc.other',
+          component: 'batch',
+          unit: 'core-h',
+          type: 'DELTA',
+          recordType: { fields: [{ name: 'jobId', type: 'STRING' }] },
+        },
+      }),
+    );
     const batch = Array.from({ length: 50 }, (_, i) => at(i % 24, { jobId: String(i) })).map((r, i) => ({ ...r, user: `u${i}` }));
     expect((await ingestion.reportUsage(SYSTEM, batch)).created).toBe(50);
     expect(reads).toBe(1);
@@ -312,7 +412,17 @@ describe('record types', () => {
     expect(reads).toBe(1);
 
     // This process changes the record type; the other one keeps the one it read for up to a second.
-    dataOf(await api.gql(DEFINE, { m: { name: 'hpc.other', component: 'batch', unit: 'core-h', type: 'DELTA', recordType: { fields: [{ name: 'jobId', type: 'INTEGER' }] } } }));
+    dataOf(
+      await api.gql(DEFINE, {
+        m: {
+          name: 'hpc.other',
+          component: 'batch',
+          unit: 'core-h',
+          type: 'DELTA',
+          recordType: { fields: [{ name: 'jobId', type: 'INTEGER' }] },
+        },
+      }),
+    );
     expect(await refusal([at(0, { jobId: 'a' })])).toEqual([]);
     now += 1000;
     expect(await refusal([at(1, { jobId: 'b' })])).toEqual([]);

@@ -17,7 +17,10 @@ afterAll(() => closeTestApi({ t, api }));
 
 async function post(body: unknown): Promise<{ status: number; errors: { message: string; extensions: Record<string, unknown> }[] }> {
   const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, ...((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }) };
+  return {
+    status: response.status,
+    ...((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }),
+  };
 }
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -26,13 +29,21 @@ test('a persisted query whose hash is not the hash of its query is a 400 BAD_REQ
   const answer = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } });
   expect(answer).toEqual({
     status: 400,
-    errors: [{ message: expect.stringMatching(/sha.*does not match.*query/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+    errors: [
+      { message: expect.stringMatching(/sha.*does not match.*query/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } },
+    ],
   });
   expect(api.logs().filter((l) => l.msg === 'unexpected error')).toEqual([]);
   // The right hash registers the query, and the hash alone then runs it.
   const hash = sha256(query);
-  expect(await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({ status: 200, data: { meters: [] } });
-  expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({ status: 200, data: { meters: [] } });
+  expect(await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({
+    status: 200,
+    data: { meters: [] },
+  });
+  expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toMatchObject({
+    status: 200,
+    data: { meters: [] },
+  });
 });
 
 test('a persisted query of an unknown version is a 400 BAD_REQUEST', async () => {
@@ -40,7 +51,9 @@ test('a persisted query of an unknown version is a 400 BAD_REQUEST', async () =>
   const answer = await post({ query, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(query) } } });
   expect(answer).toEqual({
     status: 400,
-    errors: [{ message: expect.stringMatching(/persisted query version/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+    errors: [
+      { message: expect.stringMatching(/persisted query version/i), extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } },
+    ],
   });
 });
 
@@ -55,7 +68,8 @@ test.each([
     status: 400,
     errors: [
       {
-        message: 'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.',
+        message:
+          'Subscriptions are not supported: meterql answers queries and mutations over HTTP, one answer per request; poll with a query instead.',
         locations: [{ line: query.startsWith('query Q') ? 2 : 1, column: 1 }],
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
       },
@@ -64,7 +78,10 @@ test.each([
 });
 
 test("a client's text that reads like a database failure is the client's error, not SERVICE_UNAVAILABLE", async () => {
-  const variable = await post({ query: 'query Q($at: DateTime!) { prices(at: $at) { meter } }', variables: { at: 'Connection terminated unexpectedly' } });
+  const variable = await post({
+    query: 'query Q($at: DateTime!) { prices(at: $at) { meter } }',
+    variables: { at: 'Connection terminated unexpectedly' },
+  });
   expect([variable.status, variable.errors.map((e) => e.extensions.code)]).toEqual([400, ['BAD_USER_INPUT']]);
   const literal = await post({ query: '{ meters(component: 7) { name } } # terminating connection' });
   expect([literal.status, literal.errors.map((e) => e.extensions.code)]).toEqual([400, ['GRAPHQL_VALIDATION_FAILED']]);

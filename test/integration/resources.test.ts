@@ -91,9 +91,23 @@ describe('resource metadata versions', () => {
       resource,
     }));
     await t.services.ingestion.reportUsage(SYSTEM, reports);
-    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a', flavor: { name: 'big' } }, type: 'vm' });
-    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-a', validFrom: new Date('2026-05-01T00:00:00Z'), metadata: { zone: 'b', flavor: { name: 'big' } } });
-    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-b', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'a' }, type: 'vm' });
+    await t.services.resources.setMetadata(SYSTEM, {
+      resource: 'vm-a',
+      validFrom: new Date('2026-04-01T00:00:00Z'),
+      metadata: { zone: 'a', flavor: { name: 'big' } },
+      type: 'vm',
+    });
+    await t.services.resources.setMetadata(SYSTEM, {
+      resource: 'vm-a',
+      validFrom: new Date('2026-05-01T00:00:00Z'),
+      metadata: { zone: 'b', flavor: { name: 'big' } },
+    });
+    await t.services.resources.setMetadata(SYSTEM, {
+      resource: 'vm-b',
+      validFrom: new Date('2026-04-01T00:00:00Z'),
+      metadata: { zone: 'a' },
+      type: 'vm',
+    });
 
     const LIST = `query List($filter: ResourceFilter, $first: Int, $after: String) {
       resources(filter: $filter, first: $first, after: $after) { edges { cursor node { id project user } } pageInfo { hasNextPage endCursor } }
@@ -116,9 +130,20 @@ describe('resource metadata versions', () => {
   });
 
   test('a resource known only from its metadata takes its project and user from the first report naming it', async () => {
-    await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-early', validFrom: new Date('2026-04-01T00:00:00Z'), metadata: { zone: 'c' } });
+    await t.services.resources.setMetadata(SYSTEM, {
+      resource: 'vm-early',
+      validFrom: new Date('2026-04-01T00:00:00Z'),
+      metadata: { zone: 'c' },
+    });
     expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: null, user: null });
-    const report = { project: 'chem', user: 'erin', meter: 'cpu.hours', start: new Date('2026-04-02T00:00:00Z'), volume: 1, resource: 'vm-early' };
+    const report = {
+      project: 'chem',
+      user: 'erin',
+      meter: 'cpu.hours',
+      start: new Date('2026-04-02T00:00:00Z'),
+      volume: 1,
+      resource: 'vm-early',
+    };
     await t.services.ingestion.reportUsage(SYSTEM, [report]);
     expect(await t.services.resources.resource(SYSTEM, 'vm-early')).toMatchObject({ project: 'chem', user: 'erin' });
     // Later reports of other projects are refused and do not move it.

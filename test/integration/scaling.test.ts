@@ -20,14 +20,20 @@ function plannedTables(markdown: string): Map<string, string> {
   const planned = new Map<string, string>();
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
-    const [tables, kind] = line.split('|').slice(1, 3).map((cell) => cell.trim());
+    const [tables, kind] = line
+      .split('|')
+      .slice(1, 3)
+      .map((cell) => cell.trim());
     for (const [, name] of tables.matchAll(/`([^`]+)`/g)) planned.set(name, kind);
   }
   return planned;
 }
 
 const planned = plannedTables(scaling);
-const distributed = [...planned].filter(([, kind]) => kind.startsWith('distributed')).map(([name]) => name).sort();
+const distributed = [...planned]
+  .filter(([, kind]) => kind.startsWith('distributed'))
+  .map(([name]) => name)
+  .sort();
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -39,7 +45,9 @@ afterAll(async () => {
 
 describe('docs/scaling.md: the schema keeps the Citus plan possible', () => {
   test('the plan places every table of the database, and distributes the usage tables', async () => {
-    const tables = await t.sql<{ relname: string }>("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')");
+    const tables = await t.sql<{ relname: string }>(
+      "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')",
+    );
     expect([...planned.keys()].sort()).toEqual(tables.map((r) => r.relname).sort());
     expect(distributed).toEqual(expect.arrayContaining(['usage_events', 'usage_metrics', 'usage_rollups', 'usage_rollup_dirty']));
     for (const [name, kind] of planned) expect([name, kind]).toEqual([name, expect.stringMatching(/^(distributed|reference)\b/)]);
@@ -49,7 +57,11 @@ describe('docs/scaling.md: the schema keeps the Citus plan possible', () => {
     const created = [...scaling.matchAll(/create_distributed_table\('(\w+)', '(\w+)'(?:, colocate_with => '(\w+)')?\)/g)];
     expect(created.map(([, table]) => table).sort()).toEqual(distributed);
     for (const [, table, column, colocateWith] of created) {
-      expect({ table, column, colocated: table === 'usage_events' || colocateWith === 'usage_events' }).toEqual({ table, column: DISTRIBUTION_COLUMN, colocated: true });
+      expect({ table, column, colocated: table === 'usage_events' || colocateWith === 'usage_events' }).toEqual({
+        table,
+        column: DISTRIBUTION_COLUMN,
+        colocated: true,
+      });
     }
   });
 
@@ -66,7 +78,13 @@ describe('docs/scaling.md: the schema keeps the Citus plan possible', () => {
     );
     // The keys the plan names: the query reads them.
     expect(keys.map((k) => k.name)).toEqual(
-      expect.arrayContaining(['usage_events_pkey', 'usage_events_match_key', 'usage_metrics_pkey', 'usage_rollups_pkey', 'usage_rollup_dirty_pkey']),
+      expect.arrayContaining([
+        'usage_events_pkey',
+        'usage_events_match_key',
+        'usage_metrics_pkey',
+        'usage_rollups_pkey',
+        'usage_rollup_dirty_pkey',
+      ]),
     );
     expect(keys.filter((k) => !k.columns.includes(DISTRIBUTION_COLUMN))).toEqual([]);
   });
@@ -84,7 +102,9 @@ describe('docs/scaling.md: the schema keeps the Citus plan possible', () => {
     const between = foreign.filter((k) => isDistributed(k.table) && isDistributed(k.target));
     // The plan's two: additional metrics and additional resources point at their reports.
     expect(between.map((k) => k.name).sort()).toEqual(expect.arrayContaining(['usage_events_parent_fkey', 'usage_metrics_event_fkey']));
-    const unpaired = between.filter((k) => !k.pairs.some(([column, target]) => column === DISTRIBUTION_COLUMN && target === DISTRIBUTION_COLUMN));
+    const unpaired = between.filter(
+      (k) => !k.pairs.some(([column, target]) => column === DISTRIBUTION_COLUMN && target === DISTRIBUTION_COLUMN),
+    );
     expect(unpaired).toEqual([]);
     expect(foreign.filter((k) => !isDistributed(k.table) && isDistributed(k.target))).toEqual([]);
   });

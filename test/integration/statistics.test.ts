@@ -15,7 +15,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** count reports of volume 1, one an hour from start. */
 const hourly = (meter: string, start: string, count: number, extra: Partial<UsageReport> = {}): UsageReport[] =>
   Array.from({ length: count }, (_, i) => ({
-    project: 'p', meter, start: new Date(Date.parse(start) + i * H), end: new Date(Date.parse(start) + (i + 1) * H), volume: 1, ...extra,
+    project: 'p',
+    meter,
+    start: new Date(Date.parse(start) + i * H),
+    end: new Date(Date.parse(start) + (i + 1) * H),
+    volume: 1,
+    ...extra,
   }));
 
 const STATS = `query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) {
@@ -30,7 +35,10 @@ const pick = (rows: Record<string, unknown>[], ...fields: string[]) => rows.map(
 
 beforeAll(async () => {
   ({ t, api } = await openTestApi());
-  await defineMeters(t.services, ['m.berlin', 'm.ny', 'm.cal', 'm.pro', 'm.meta', 'm.cf', 'm.stats', 'm.exact', 'm.over'].map((name) => ({ name })));
+  await defineMeters(
+    t.services,
+    ['m.berlin', 'm.ny', 'm.cal', 'm.pro', 'm.meta', 'm.cf', 'm.stats', 'm.exact', 'm.over'].map((name) => ({ name })),
+  );
   await defineMeters(t.services, [{ name: 'm.disc', type: 'EVENT', unit: 'event' }]);
   await t.services.ingestion.reportUsage(SYSTEM, [
     // Berlin: autumn (Oct 25th 2026, 25 hours) and spring (Mar 29th 2026, 23 hours).
@@ -40,8 +48,20 @@ beforeAll(async () => {
     ...hourly('m.ny', '2026-03-08T05:00:00Z', 23 + 24),
     ...hourly('m.ny', '2026-11-01T04:00:00Z', 25 + 24),
     // Calendar edges in Tokyo (+09:00) and New York.
-    ...['2026-09-30T14:59:59Z', '2026-09-30T15:00:00Z', '2026-10-31T14:59:59Z', '2026-10-31T15:00:00Z'].map((s) => ({ project: 'p', meter: 'm.cal', start: at(s), volume: 1, source: 'tokyo' })),
-    ...['2026-11-02T04:30:00Z', '2026-11-02T05:00:00Z'].map((s) => ({ project: 'p', meter: 'm.cal', start: at(s), volume: 1, source: 'ny' })),
+    ...['2026-09-30T14:59:59Z', '2026-09-30T15:00:00Z', '2026-10-31T14:59:59Z', '2026-10-31T15:00:00Z'].map((s) => ({
+      project: 'p',
+      meter: 'm.cal',
+      start: at(s),
+      volume: 1,
+      source: 'tokyo',
+    })),
+    ...['2026-11-02T04:30:00Z', '2026-11-02T05:00:00Z'].map((s) => ({
+      project: 'p',
+      meter: 'm.cal',
+      start: at(s),
+      volume: 1,
+      source: 'ny',
+    })),
     // A 36-hour job across three UTC days, and a discrete event on the middle day.
     { project: 'p', meter: 'm.pro', start: at('2026-04-01T18:00:00Z'), end: at('2026-04-03T06:00:00Z'), volume: 36, contingentFactor: 0.5 },
     { project: 'p', meter: 'm.pro', start: at('2026-04-02T12:00:00Z'), volume: 5 },
@@ -52,15 +72,33 @@ beforeAll(async () => {
     ...[1, 2, 3].map((d) => ({ project: 'p', meter: 'm.disc', start: at(`2026-04-0${d}T10:00:00Z`), volume: 1 })),
     // Aggregates of four records: volumes 1..4, durations 1..4 h, operations 1..4, by two users.
     ...[1, 2, 3, 4].map((i) => ({
-      project: i % 2 ? 'odd' : 'even', user: i <= 2 ? 'ann' : 'ben', meter: 'm.stats', start: at(`2026-04-0${i}T00:00:00Z`),
-      end: new Date(Date.parse(`2026-04-0${i}T00:00:00Z`) + i * H), volume: i, operationCount: i, partition: i === 4 ? 'big' : null,
+      project: i % 2 ? 'odd' : 'even',
+      user: i <= 2 ? 'ann' : 'ben',
+      meter: 'm.stats',
+      start: at(`2026-04-0${i}T00:00:00Z`),
+      end: new Date(Date.parse(`2026-04-0${i}T00:00:00Z`) + i * H),
+      volume: i,
+      operationCount: i,
+      partition: i === 4 ? 'big' : null,
       additionalMetrics: [{ metric: 'energy_kwh', volume: i / 10, contingentFactor: 2 }],
     })),
   ]);
   // Metadata that changes at noon; and today's metadata, which must not be used.
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-06-01T00:00:00Z'), metadata: { flavor: 'small' } });
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-06-01T12:00:00Z'), metadata: { flavor: 'large' } });
-  await t.services.resources.setMetadata(SYSTEM, { resource: 'vm-meta', validFrom: at('2026-07-01T00:00:00Z'), metadata: { flavor: 'xl' } });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-meta',
+    validFrom: at('2026-06-01T00:00:00Z'),
+    metadata: { flavor: 'small' },
+  });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-meta',
+    validFrom: at('2026-06-01T12:00:00Z'),
+    metadata: { flavor: 'large' },
+  });
+  await t.services.resources.setMetadata(SYSTEM, {
+    resource: 'vm-meta',
+    validFrom: at('2026-07-01T00:00:00Z'),
+    metadata: { flavor: 'xl' },
+  });
   await t.services.ingestion.reportUsage(SYSTEM, [
     ...hourly('m.meta', '2026-06-01T00:00:00Z', 24, { resource: 'vm-meta', volume: 2 }),
     { project: 'p', meter: 'm.meta', start: at('2026-06-01T05:00:00Z'), volume: 7 },
@@ -73,12 +111,24 @@ afterAll(() => closeTestApi({ t, api }));
 
 describe('calendar periods in a time zone', () => {
   test('Europe/Berlin days are 25 hours at the October change and 23 at the March one', async () => {
-    const autumn = await stats({ meters: ['m.berlin'], from: '2026-10-25T00:00:00+02:00', to: '2026-10-27T00:00:00+01:00', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' });
+    const autumn = await stats({
+      meters: ['m.berlin'],
+      from: '2026-10-25T00:00:00+02:00',
+      to: '2026-10-27T00:00:00+01:00',
+      period: { unit: 'DAY' },
+      timeZone: 'Europe/Berlin',
+    });
     expect(pick(autumn.rows, 'periodStart', 'periodEnd', 'count', 'sum')).toEqual([
       { periodStart: '2026-10-24T22:00:00.000Z', periodEnd: '2026-10-25T23:00:00.000Z', count: 25, sum: 25 },
       { periodStart: '2026-10-25T23:00:00.000Z', periodEnd: '2026-10-26T23:00:00.000Z', count: 24, sum: 24 },
     ]);
-    const spring = await stats({ meters: ['m.berlin'], from: '2026-03-29T00:00:00+01:00', to: '2026-03-31T00:00:00+02:00', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' });
+    const spring = await stats({
+      meters: ['m.berlin'],
+      from: '2026-03-29T00:00:00+01:00',
+      to: '2026-03-31T00:00:00+02:00',
+      period: { unit: 'DAY' },
+      timeZone: 'Europe/Berlin',
+    });
     expect(pick(spring.rows, 'periodStart', 'periodEnd', 'count')).toEqual([
       { periodStart: '2026-03-28T23:00:00.000Z', periodEnd: '2026-03-29T22:00:00.000Z', count: 23 },
       { periodStart: '2026-03-29T22:00:00.000Z', periodEnd: '2026-03-30T22:00:00.000Z', count: 24 },
@@ -86,13 +136,29 @@ describe('calendar periods in a time zone', () => {
   });
 
   test('the 25-hour Berlin day has 25 hourly periods, none doubled', async () => {
-    const hours = await stats({ meters: ['m.berlin'], from: '2026-10-24T22:00:00Z', to: '2026-10-25T23:00:00Z', period: { unit: 'HOUR' }, timeZone: 'Europe/Berlin' });
+    const hours = await stats({
+      meters: ['m.berlin'],
+      from: '2026-10-24T22:00:00Z',
+      to: '2026-10-25T23:00:00Z',
+      period: { unit: 'HOUR' },
+      timeZone: 'Europe/Berlin',
+    });
     expect(hours.rows).toHaveLength(25);
     hours.rows.forEach((row: { periodStart: string; periodEnd: string; count: number }, i: number) => {
-      expect(row).toMatchObject({ periodStart: iso(Date.parse('2026-10-24T22:00:00Z') + i * H), periodEnd: iso(Date.parse('2026-10-24T22:00:00Z') + (i + 1) * H), count: 1 });
+      expect(row).toMatchObject({
+        periodStart: iso(Date.parse('2026-10-24T22:00:00Z') + i * H),
+        periodEnd: iso(Date.parse('2026-10-24T22:00:00Z') + (i + 1) * H),
+        count: 1,
+      });
     });
     // Six-hour periods follow the wall clock: 00:00 to 06:00 on the long day lasts 7 hours.
-    const sixes = await stats({ meters: ['m.berlin'], from: '2026-10-24T22:00:00Z', to: '2026-10-25T23:00:00Z', period: { unit: 'HOUR', size: 6 }, timeZone: 'Europe/Berlin' });
+    const sixes = await stats({
+      meters: ['m.berlin'],
+      from: '2026-10-24T22:00:00Z',
+      to: '2026-10-25T23:00:00Z',
+      period: { unit: 'HOUR', size: 6 },
+      timeZone: 'Europe/Berlin',
+    });
     expect(pick(sixes.rows, 'periodStart', 'count')).toEqual([
       { periodStart: '2026-10-24T22:00:00.000Z', count: 7 },
       { periodStart: '2026-10-25T05:00:00.000Z', count: 6 },
@@ -102,10 +168,24 @@ describe('calendar periods in a time zone', () => {
   });
 
   test('the 23-hour Berlin day has 23 hourly periods: the skipped hour has none', async () => {
-    const hours = await stats({ meters: ['m.berlin'], from: '2026-03-28T23:00:00Z', to: '2026-03-29T22:00:00Z', period: { unit: 'HOUR' }, timeZone: 'Europe/Berlin' });
-    expect(hours.rows.map((r: { periodStart: string }) => r.periodStart)).toEqual(Array.from({ length: 23 }, (_, i) => iso(Date.parse('2026-03-28T23:00:00Z') + i * H)));
+    const hours = await stats({
+      meters: ['m.berlin'],
+      from: '2026-03-28T23:00:00Z',
+      to: '2026-03-29T22:00:00Z',
+      period: { unit: 'HOUR' },
+      timeZone: 'Europe/Berlin',
+    });
+    expect(hours.rows.map((r: { periodStart: string }) => r.periodStart)).toEqual(
+      Array.from({ length: 23 }, (_, i) => iso(Date.parse('2026-03-28T23:00:00Z') + i * H)),
+    );
     // Hours in India (+05:30) start at local :00, which is :30 UTC.
-    const india = await stats({ meters: ['m.berlin'], from: '2026-03-28T23:00:00Z', to: '2026-03-29T02:00:00Z', period: { unit: 'HOUR' }, timeZone: 'Asia/Kolkata' });
+    const india = await stats({
+      meters: ['m.berlin'],
+      from: '2026-03-28T23:00:00Z',
+      to: '2026-03-29T02:00:00Z',
+      period: { unit: 'HOUR' },
+      timeZone: 'Asia/Kolkata',
+    });
     expect(pick(india.rows, 'periodStart', 'periodEnd', 'count')).toEqual([
       { periodStart: '2026-03-28T23:00:00.000Z', periodEnd: '2026-03-28T23:30:00.000Z', count: 1 },
       { periodStart: '2026-03-28T23:30:00.000Z', periodEnd: '2026-03-29T00:30:00.000Z', count: 1 },
@@ -114,12 +194,24 @@ describe('calendar periods in a time zone', () => {
   });
 
   test('America/New_York days at both changes', async () => {
-    const march = await stats({ meters: ['m.ny'], from: '2026-03-08T05:00:00Z', to: '2026-03-10T04:00:00Z', period: { unit: 'DAY' }, timeZone: 'America/New_York' });
+    const march = await stats({
+      meters: ['m.ny'],
+      from: '2026-03-08T05:00:00Z',
+      to: '2026-03-10T04:00:00Z',
+      period: { unit: 'DAY' },
+      timeZone: 'America/New_York',
+    });
     expect(pick(march.rows, 'periodStart', 'periodEnd', 'count')).toEqual([
       { periodStart: '2026-03-08T05:00:00.000Z', periodEnd: '2026-03-09T04:00:00.000Z', count: 23 },
       { periodStart: '2026-03-09T04:00:00.000Z', periodEnd: '2026-03-10T04:00:00.000Z', count: 24 },
     ]);
-    const november = await stats({ meters: ['m.ny'], from: '2026-11-01T00:00:00-04:00', to: '2026-11-03T00:00:00-05:00', period: { unit: 'DAY' }, timeZone: 'America/New_York' });
+    const november = await stats({
+      meters: ['m.ny'],
+      from: '2026-11-01T00:00:00-04:00',
+      to: '2026-11-03T00:00:00-05:00',
+      period: { unit: 'DAY' },
+      timeZone: 'America/New_York',
+    });
     expect(pick(november.rows, 'periodStart', 'periodEnd', 'count')).toEqual([
       { periodStart: '2026-11-01T04:00:00.000Z', periodEnd: '2026-11-02T05:00:00.000Z', count: 25 },
       { periodStart: '2026-11-02T05:00:00.000Z', periodEnd: '2026-11-03T05:00:00.000Z', count: 24 },
@@ -135,17 +227,33 @@ describe('calendar periods in a time zone', () => {
       { periodStart: '2026-10-31T15:00:00.000Z', periodEnd: '2026-11-30T15:00:00.000Z', sum: 1 },
     ]);
     // The same instants in UTC months: September holds two of them.
-    const utc = await stats({ ...tokyo, timeZone: 'UTC', from: '2026-09-01T00:00:00Z', to: '2026-12-01T00:00:00Z', period: { unit: 'MONTH' } });
+    const utc = await stats({
+      ...tokyo,
+      timeZone: 'UTC',
+      from: '2026-09-01T00:00:00Z',
+      to: '2026-12-01T00:00:00Z',
+      period: { unit: 'MONTH' },
+    });
     expect(pick(utc.rows, 'periodStart', 'sum')).toEqual([
       { periodStart: '2026-09-01T00:00:00.000Z', sum: 2 },
       { periodStart: '2026-10-01T00:00:00.000Z', sum: 2 },
     ]);
-    const twoMonths = await stats({ ...tokyo, from: '2026-09-01T00:00:00+09:00', to: '2026-12-01T00:00:00+09:00', period: { unit: 'MONTH', size: 2 } });
+    const twoMonths = await stats({
+      ...tokyo,
+      from: '2026-09-01T00:00:00+09:00',
+      to: '2026-12-01T00:00:00+09:00',
+      period: { unit: 'MONTH', size: 2 },
+    });
     expect(pick(twoMonths.rows, 'periodStart', 'periodEnd', 'sum')).toEqual([
       { periodStart: '2026-08-31T15:00:00.000Z', periodEnd: '2026-10-31T15:00:00.000Z', sum: 3 },
       { periodStart: '2026-10-31T15:00:00.000Z', periodEnd: '2026-11-30T15:00:00.000Z', sum: 1 },
     ]);
-    const quarters = await stats({ ...tokyo, from: '2026-07-01T00:00:00+09:00', to: '2027-01-01T00:00:00+09:00', period: { unit: 'QUARTER' } });
+    const quarters = await stats({
+      ...tokyo,
+      from: '2026-07-01T00:00:00+09:00',
+      to: '2027-01-01T00:00:00+09:00',
+      period: { unit: 'QUARTER' },
+    });
     expect(pick(quarters.rows, 'periodStart', 'periodEnd', 'sum')).toEqual([
       { periodStart: '2026-06-30T15:00:00.000Z', periodEnd: '2026-09-30T15:00:00.000Z', sum: 1 },
       { periodStart: '2026-09-30T15:00:00.000Z', periodEnd: '2026-12-31T15:00:00.000Z', sum: 3 },
@@ -155,7 +263,14 @@ describe('calendar periods in a time zone', () => {
       { periodStart: '2026-09-30T15:00:00.000Z', periodEnd: '2026-12-31T15:00:00.000Z', sum: 3 },
     ]);
 
-    const weeks = await stats({ meters: ['m.cal'], filter: { sources: ['ny'] }, timeZone: 'America/New_York', from: '2026-10-26T04:00:00Z', to: '2026-11-09T05:00:00Z', period: { unit: 'WEEK' } });
+    const weeks = await stats({
+      meters: ['m.cal'],
+      filter: { sources: ['ny'] },
+      timeZone: 'America/New_York',
+      from: '2026-10-26T04:00:00Z',
+      to: '2026-11-09T05:00:00Z',
+      period: { unit: 'WEEK' },
+    });
     expect(pick(weeks.rows, 'periodStart', 'periodEnd', 'sum')).toEqual([
       { periodStart: '2026-10-26T04:00:00.000Z', periodEnd: '2026-11-02T05:00:00.000Z', sum: 1 },
       { periodStart: '2026-11-02T05:00:00.000Z', periodEnd: '2026-11-09T05:00:00.000Z', sum: 1 },
@@ -163,7 +278,13 @@ describe('calendar periods in a time zone', () => {
   });
 
   test('the first and last periods are clipped to [from, to); a record at `to` is out; empty periods are omitted', async () => {
-    const clipped = await stats({ meters: ['m.berlin'], from: '2026-10-25T10:00:00Z', to: '2026-10-26T00:00:00Z', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' });
+    const clipped = await stats({
+      meters: ['m.berlin'],
+      from: '2026-10-25T10:00:00Z',
+      to: '2026-10-26T00:00:00Z',
+      period: { unit: 'DAY' },
+      timeZone: 'Europe/Berlin',
+    });
     expect(pick(clipped.rows, 'periodStart', 'periodEnd', 'count')).toEqual([
       { periodStart: '2026-10-25T10:00:00.000Z', periodEnd: '2026-10-25T23:00:00.000Z', count: 13 },
       { periodStart: '2026-10-25T23:00:00.000Z', periodEnd: '2026-10-26T00:00:00.000Z', count: 1 },
@@ -173,7 +294,13 @@ describe('calendar periods in a time zone', () => {
       { periodStart: '2026-04-01T00:00:00.000Z', count: 1 },
       { periodStart: '2026-04-02T00:00:00.000Z', count: 1 },
     ]);
-    expect(gap).toMatchObject({ from: '2026-03-30T00:00:00.000Z', to: '2026-04-03T10:00:00.000Z', timeZone: 'UTC', prorate: false, period: { unit: 'DAY', size: 1 } });
+    expect(gap).toMatchObject({
+      from: '2026-03-30T00:00:00.000Z',
+      to: '2026-04-03T10:00:00.000Z',
+      timeZone: 'UTC',
+      prorate: false,
+      period: { unit: 'DAY', size: 1 },
+    });
   });
 });
 
@@ -189,7 +316,16 @@ describe('proration', () => {
     const prorated = await stats({ ...input, prorate: true });
     expect(pick(prorated.rows, 'periodStart', 'count', 'sum', 'weightedSum', 'durationSum', 'durationAvg', 'min', 'max')).toEqual([
       { periodStart: '2026-04-01T00:00:00.000Z', count: 1, sum: 6, weightedSum: 3, durationSum: 21600, durationAvg: 21600, min: 6, max: 6 },
-      { periodStart: '2026-04-02T00:00:00.000Z', count: 2, sum: 29, weightedSum: 17, durationSum: 86400, durationAvg: 86400, min: 5, max: 24 },
+      {
+        periodStart: '2026-04-02T00:00:00.000Z',
+        count: 2,
+        sum: 29,
+        weightedSum: 17,
+        durationSum: 86400,
+        durationAvg: 86400,
+        min: 5,
+        max: 24,
+      },
       { periodStart: '2026-04-03T00:00:00.000Z', count: 1, sum: 6, weightedSum: 3, durationSum: 21600, durationAvg: 21600, min: 6, max: 6 },
     ]);
     const hourly = await stats({ ...input, prorate: true, period: { unit: 'HOUR' } });
@@ -202,14 +338,28 @@ describe('proration', () => {
     await t.services.ingestion.reportUsage(SYSTEM, [
       { project: 'long', meter: 'm.pro', start: at('2026-02-21T12:00:00Z'), end: at('2026-04-02T12:00:00Z'), volume: 960, user: 'lena' },
     ]);
-    expect(await t.sql("SELECT max_seconds FROM record_durations d JOIN projects p ON p.id = d.project_id WHERE p.name = 'long'")).toEqual([{ max_seconds: 40 * 86400 }]);
-    const { rows } = await stats({ meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z', prorate: true, filter: { users: ['lena'] } });
+    expect(await t.sql("SELECT max_seconds FROM record_durations d JOIN projects p ON p.id = d.project_id WHERE p.name = 'long'")).toEqual([
+      { max_seconds: 40 * 86400 },
+    ]);
+    const { rows } = await stats({
+      meters: ['m.pro'],
+      from: '2026-04-02T00:00:00Z',
+      to: '2026-04-02T12:00:00Z',
+      prorate: true,
+      filter: { users: ['lena'] },
+    });
     expect(pick(rows, 'count', 'sum', 'durationSum')).toEqual([{ count: 1, sum: 12, durationSum: 43200 }]);
     // Overwritten, it counts with its new volume.
     await t.services.ingestion.reportUsage(SYSTEM, [
       { project: 'long', meter: 'm.pro', start: at('2026-02-21T12:00:00Z'), end: at('2026-04-02T12:00:00Z'), volume: 480, user: 'lena' },
     ]);
-    const again = await stats({ meters: ['m.pro'], from: '2026-04-02T00:00:00Z', to: '2026-04-02T12:00:00Z', prorate: true, filter: { users: ['lena'] } });
+    const again = await stats({
+      meters: ['m.pro'],
+      from: '2026-04-02T00:00:00Z',
+      to: '2026-04-02T12:00:00Z',
+      prorate: true,
+      filter: { users: ['lena'] },
+    });
     expect(pick(again.rows, 'sum')).toEqual([{ sum: 6 }]);
   });
 
@@ -227,17 +377,41 @@ describe('values and groups', () => {
     const { rows } = await stats({ meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' });
     expect(rows).toEqual([
       {
-        meter: 'm.stats', unit: 'h', metric: null, component: 'compute', user: null, project: null, computeProject: null, source: null,
-        resource: null, partition: null, priority: null, metadata: null,
-        periodStart: '2026-04-01T00:00:00.000Z', periodEnd: '2026-05-01T00:00:00.000Z',
-        count: 4, operations: 10, sum: 10, avg: 2.5, min: 1, max: 4, stddev: Math.sqrt(1.25), weightedSum: 10,
-        durationSum: 36000, durationAvg: 9000,
+        meter: 'm.stats',
+        unit: 'h',
+        metric: null,
+        component: 'compute',
+        user: null,
+        project: null,
+        computeProject: null,
+        source: null,
+        resource: null,
+        partition: null,
+        priority: null,
+        metadata: null,
+        periodStart: '2026-04-01T00:00:00.000Z',
+        periodEnd: '2026-05-01T00:00:00.000Z',
+        count: 4,
+        operations: 10,
+        sum: 10,
+        avg: 2.5,
+        min: 1,
+        max: 4,
+        stddev: Math.sqrt(1.25),
+        weightedSum: 10,
+        durationSum: 36000,
+        durationAvg: 9000,
       },
     ]);
   });
 
   test('grouped by user, project and partition', async () => {
-    const { rows } = await stats({ meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', groupBy: ['USER', 'PROJECT', 'PARTITION'] });
+    const { rows } = await stats({
+      meters: ['m.stats'],
+      from: '2026-04-01T00:00:00Z',
+      to: '2026-05-01T00:00:00Z',
+      groupBy: ['USER', 'PROJECT', 'PARTITION'],
+    });
     expect(pick(rows, 'user', 'project', 'partition', 'sum')).toEqual([
       { user: 'ann', project: 'even', partition: null, sum: 2 },
       { user: 'ann', project: 'odd', partition: null, sum: 1 },
@@ -254,7 +428,9 @@ describe('values and groups', () => {
   test('discrete events count at their start, have no duration, and are not split by prorate', async () => {
     for (const prorate of [false, true]) {
       const { rows } = await stats({ meters: ['m.disc'], from: '2026-04-01T00:00:00Z', to: '2026-04-04T00:00:00Z', prorate });
-      expect(pick(rows, 'count', 'sum', 'durationSum', 'durationAvg')).toEqual([{ count: 3, sum: 3, durationSum: null, durationAvg: null }]);
+      expect(pick(rows, 'count', 'sum', 'durationSum', 'durationAvg')).toEqual([
+        { count: 3, sum: 3, durationSum: null, durationAvg: null },
+      ]);
     }
   });
 
@@ -263,19 +439,34 @@ describe('values and groups', () => {
     expect(pick(rows, 'count', 'sum')).toEqual([{ count: 1, sum: 7 }]);
   });
 
-  test('groupByMetadata takes the metadata valid at each record\'s start, not today\'s', async () => {
-    const { rows } = await stats({ meters: ['m.meta'], from: '2026-06-01T00:00:00Z', to: '2026-06-02T00:00:00Z', groupByMetadata: ['flavor'] });
+  test("groupByMetadata takes the metadata valid at each record's start, not today's", async () => {
+    const { rows } = await stats({
+      meters: ['m.meta'],
+      from: '2026-06-01T00:00:00Z',
+      to: '2026-06-02T00:00:00Z',
+      groupByMetadata: ['flavor'],
+    });
     expect(pick(rows, 'metadata', 'count', 'sum')).toEqual([
       { metadata: { flavor: 'large' }, count: 12, sum: 24 },
       { metadata: { flavor: 'small' }, count: 12, sum: 24 },
       { metadata: { flavor: null }, count: 1, sum: 7 },
     ]);
-    const filtered = await stats({ meters: ['m.meta'], from: '2026-06-01T00:00:00Z', to: '2026-06-02T00:00:00Z', filter: { metadata: { flavor: 'small' } } });
+    const filtered = await stats({
+      meters: ['m.meta'],
+      from: '2026-06-01T00:00:00Z',
+      to: '2026-06-02T00:00:00Z',
+      filter: { metadata: { flavor: 'small' } },
+    });
     expect(pick(filtered.rows, 'count', 'sum')).toEqual([{ count: 12, sum: 24 }]);
   });
 
   test('additional metrics aggregate by name, grouped like meters', async () => {
-    const { rows } = await stats({ metrics: ['energy_kwh'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', groupBy: ['USER', 'COMPONENT'] });
+    const { rows } = await stats({
+      metrics: ['energy_kwh'],
+      from: '2026-04-01T00:00:00Z',
+      to: '2026-05-01T00:00:00Z',
+      groupBy: ['USER', 'COMPONENT'],
+    });
     expect(pick(rows, 'meter', 'metric', 'component', 'user', 'count', 'sum', 'weightedSum', 'durationSum')).toEqual([
       { meter: null, metric: 'energy_kwh', component: 'compute', user: 'ann', count: 2, sum: 0.3, weightedSum: 0.6, durationSum: 10800 },
       { meter: null, metric: 'energy_kwh', component: 'compute', user: 'ben', count: 2, sum: 0.7, weightedSum: 1.4, durationSum: 25200 },
@@ -284,7 +475,10 @@ describe('values and groups', () => {
 
   test('sums are exact decimal sums, not floating-point ones', async () => {
     const volumes = Array.from({ length: 1000 }, (_, i) => [0.1, 0.2, 1e-7, 12345.6789, 3.3][i % 5]);
-    await t.services.ingestion.reportUsage(SYSTEM, volumes.map((volume, i) => ({ project: 'p', meter: 'm.exact', start: new Date(Date.UTC(2026, 7, 1) + i * 60_000), volume })));
+    await t.services.ingestion.reportUsage(
+      SYSTEM,
+      volumes.map((volume, i) => ({ project: 'p', meter: 'm.exact', start: new Date(Date.UTC(2026, 7, 1) + i * 60_000), volume })),
+    );
     const scale = 10n ** 12n;
     const exact = volumes.reduce((s, v) => s + BigInt(Math.round(v * 1e12)), 0n);
     const expected = Number(exact / scale) + Number(exact % scale) / 1e12;
@@ -301,7 +495,16 @@ describe('values and groups', () => {
 
   test('the aggregation is one SQL statement, whatever the periods and groups', async () => {
     const spy = jest.spyOn(Client.prototype, 'query');
-    await stats({ meters: ['m.berlin', 'm.ny'], from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z', period: { unit: 'HOUR' }, timeZone: 'Europe/Berlin', prorate: true, groupBy: ['USER', 'SOURCE'], groupByMetadata: ['flavor'] });
+    await stats({
+      meters: ['m.berlin', 'm.ny'],
+      from: '2026-01-01T00:00:00Z',
+      to: '2027-01-01T00:00:00Z',
+      period: { unit: 'HOUR' },
+      timeZone: 'Europe/Berlin',
+      prorate: true,
+      groupBy: ['USER', 'SOURCE'],
+      groupByMetadata: ['flavor'],
+    });
     const texts = spy.mock.calls.map((c) => String(typeof c[0] === 'string' ? c[0] : (c[0] as { text: string }).text));
     spy.mockRestore();
     expect(texts.filter((s) => s.includes('usage_events'))).toHaveLength(1);
@@ -312,7 +515,11 @@ describe('values and groups', () => {
 describe('bad input', () => {
   test.each([
     [{ from: '2026-04-02T00:00:00Z', to: '2026-04-01T00:00:00Z' }, ['input', 'to'], 'must be after from'],
-    [{ period: { unit: 'MINUTE' }, from: '2026-01-01T00:00:00Z', to: '2026-12-31T00:00:00Z' }, ['input', 'period'], 'more than 100000 periods'],
+    [
+      { period: { unit: 'MINUTE' }, from: '2026-01-01T00:00:00Z', to: '2026-12-31T00:00:00Z' },
+      ['input', 'period'],
+      'more than 100000 periods',
+    ],
     [{ period: { unit: 'DAY', size: 0 } }, ['input', 'period', 'size'], 'whole number from 1'],
     [{ timeZone: 'Mars/Olympus_Mons' }, ['input', 'timeZone'], 'is not a time zone that both meterql and its database know'],
     [{ timeZone: 'UTC+3' }, ['input', 'timeZone'], 'is not a time zone that both meterql and its database know'],
@@ -322,18 +529,24 @@ describe('bad input', () => {
     [{ metrics: ['energy_kwh'] }, ['input', 'meters'], 'but not both'],
     [{ groupByMetadata: ['flavor', "x') OR 1=1 --"] }, ['input', 'groupByMetadata', 1], 'not a plain identifier'],
   ])('%j is a BAD_USER_INPUT at %j', async (override, path, message) => {
-    const response = await api.gql(STATS, { input: { meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', ...override } });
+    const response = await api.gql(STATS, {
+      input: { meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', ...override },
+    });
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0].extensions?.problems).toEqual([{ path, message: expect.stringContaining(message) }]);
   });
 });
 
 describe('periods', () => {
-  const PERIODS = 'query P($input: UsageStatisticsInput!) { usageStatistics(input: $input) { periods { start end } rows { periodStart } } }';
-  const periods = async (input: Record<string, unknown>) => dataOf(await api.gql(PERIODS, { input: { meters: ['m.stats'], ...input } })).usageStatistics.periods;
+  const PERIODS =
+    'query P($input: UsageStatisticsInput!) { usageStatistics(input: $input) { periods { start end } rows { periodStart } } }';
+  const periods = async (input: Record<string, unknown>) =>
+    dataOf(await api.gql(PERIODS, { input: { meters: ['m.stats'], ...input } })).usageStatistics.periods;
 
   test('days of Berlin across the change to summer time: 23 hours, then 24; the range clips the first and last', async () => {
-    expect(await periods({ from: '2026-03-28T12:00:00Z', to: '2026-03-30T12:00:00Z', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' })).toEqual([
+    expect(
+      await periods({ from: '2026-03-28T12:00:00Z', to: '2026-03-30T12:00:00Z', period: { unit: 'DAY' }, timeZone: 'Europe/Berlin' }),
+    ).toEqual([
       { start: '2026-03-28T12:00:00.000Z', end: '2026-03-28T23:00:00.000Z' },
       { start: '2026-03-28T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z' },
       { start: '2026-03-29T22:00:00.000Z', end: '2026-03-30T12:00:00.000Z' },
@@ -341,13 +554,29 @@ describe('periods', () => {
   });
 
   test('hours of New York in the autumn: the repeated hour is two periods', async () => {
-    const hours = await periods({ from: '2026-11-01T04:00:00Z', to: '2026-11-01T08:00:00Z', period: { unit: 'HOUR' }, timeZone: 'America/New_York' });
-    expect(hours.map((p: { start: string }) => p.start)).toEqual(['2026-11-01T04:00:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T07:00:00.000Z']);
+    const hours = await periods({
+      from: '2026-11-01T04:00:00Z',
+      to: '2026-11-01T08:00:00Z',
+      period: { unit: 'HOUR' },
+      timeZone: 'America/New_York',
+    });
+    expect(hours.map((p: { start: string }) => p.start)).toEqual([
+      '2026-11-01T04:00:00.000Z',
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T06:00:00.000Z',
+      '2026-11-01T07:00:00.000Z',
+    ]);
   });
 
   test('without a period, [from, to) itself; every row starts one of them', async () => {
-    expect(await periods({ from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' })).toEqual([{ start: '2026-04-01T00:00:00.000Z', end: '2026-05-01T00:00:00.000Z' }]);
-    const { periods: weeks, rows } = dataOf(await api.gql(PERIODS, { input: { meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', period: { unit: 'WEEK' } } })).usageStatistics;
+    expect(await periods({ from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' })).toEqual([
+      { start: '2026-04-01T00:00:00.000Z', end: '2026-05-01T00:00:00.000Z' },
+    ]);
+    const { periods: weeks, rows } = dataOf(
+      await api.gql(PERIODS, {
+        input: { meters: ['m.stats'], from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z', period: { unit: 'WEEK' } },
+      }),
+    ).usageStatistics;
     expect(weeks).toHaveLength(5);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(weeks.map((p: { start: string }) => p.start)).toContain(row.periodStart);

@@ -19,7 +19,10 @@ const home = mkdtempSync(path.join(os.tmpdir(), 'meterql-web-home-'));
 function buildAssets(dir: string): void {
   for (const page of ['graphiql', 'dashboard']) {
     mkdirSync(path.join(dir, page), { recursive: true });
-    writeFileSync(path.join(dir, page, 'index.html'), `<!doctype html><title>${page}</title><script type="module" src="/assets/${page}-Ab12Cd34.js"></script>`);
+    writeFileSync(
+      path.join(dir, page, 'index.html'),
+      `<!doctype html><title>${page}</title><script type="module" src="/assets/${page}-Ab12Cd34.js"></script>`,
+    );
   }
   mkdirSync(path.join(dir, 'assets'));
   writeFileSync(path.join(dir, 'assets', 'dashboard-Ab12Cd34.js'), 'console.log("dashboard")');
@@ -45,9 +48,20 @@ const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 
 test('the pages answer at their names and at any deep link below them, never cached; hashed assets are cached for good', async () => {
   const { origin } = await serve({ landingPage: true, webAssetsDir: fixture });
-  for (const url of ['/graphiql', '/graphiql/', '/dashboard', '/dashboard?project=astro&meter=cpu.hours&drill.group=alice', '/dashboard/some/where']) {
+  for (const url of [
+    '/graphiql',
+    '/graphiql/',
+    '/dashboard',
+    '/dashboard?project=astro&meter=cpu.hours&drill.group=alice',
+    '/dashboard/some/where',
+  ]) {
     const response = await fetch(`${origin}${url}`, { headers: HTML });
-    expect({ url, status: response.status, type: response.headers.get('content-type'), cache: response.headers.get('cache-control') }).toEqual({
+    expect({
+      url,
+      status: response.status,
+      type: response.headers.get('content-type'),
+      cache: response.headers.get('cache-control'),
+    }).toEqual({
       url,
       status: 200,
       type: 'text/html; charset=utf-8',
@@ -57,7 +71,11 @@ test('the pages answer at their names and at any deep link below them, never cac
     expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*connect-src 'self'/);
   }
   const asset = await fetch(`${origin}/assets/dashboard-Ab12Cd34.js`);
-  expect([asset.status, asset.headers.get('cache-control'), await asset.text()]).toEqual([200, 'public, max-age=31536000, immutable', 'console.log("dashboard")']);
+  expect([asset.status, asset.headers.get('cache-control'), await asset.text()]).toEqual([
+    200,
+    'public, max-age=31536000, immutable',
+    'console.log("dashboard")',
+  ]);
   const missing = await fetch(`${origin}/assets/gone-Zz99.js`);
   expect(missing.status).toBe(404);
   expect(await missing.text()).not.toContain('<title>dashboard');
@@ -115,7 +133,10 @@ test('the landing page shows the Host it was reached at only as text', async () 
 
 test('without built assets, the pages say how to build them', async () => {
   const { origin } = await serve({ landingPage: true, webAssetsDir: empty });
-  for (const [url, name] of [['/graphiql', 'GraphiQL'], ['/dashboard?meter=cpu.hours', 'The dashboard']]) {
+  for (const [url, name] of [
+    ['/graphiql', 'GraphiQL'],
+    ['/dashboard?meter=cpu.hours', 'The dashboard'],
+  ]) {
     const response = await fetch(`${origin}${url}`, { headers: HTML });
     expect(response.status).toBe(503);
     const page = await response.text();

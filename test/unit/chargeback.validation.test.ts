@@ -15,12 +15,17 @@ async function check(input: Partial<ChargebackInput>) {
 
 describe('checkChargebackInput', () => {
   test('fills defaults: UTC, one PERIOD, no detail, every meter', async () => {
-    expect(await check({})).toEqual({ problems: [], checked: { timeZone: 'UTC', period: ChargebackPeriod.PERIOD, detail: false, meterIds: null } });
+    expect(await check({})).toEqual({
+      problems: [],
+      checked: { timeZone: 'UTC', period: ChargebackPeriod.PERIOD, detail: false, meterIds: null },
+    });
     expect((await check({ meters: [] })).checked.meterIds).toBeNull();
   });
 
   test('keeps what is given; meters become their ids', async () => {
-    expect(await check({ timeZone: 'Europe/Berlin', period: ChargebackPeriod.DAILY, detail: true, meters: ['gpu.hours', 'cpu.hours'] })).toEqual({
+    expect(
+      await check({ timeZone: 'Europe/Berlin', period: ChargebackPeriod.DAILY, detail: true, meters: ['gpu.hours', 'cpu.hours'] }),
+    ).toEqual({
       problems: [],
       checked: { timeZone: 'Europe/Berlin', period: ChargebackPeriod.DAILY, detail: true, meterIds: [2, 1] },
     });
@@ -29,7 +34,12 @@ describe('checkChargebackInput', () => {
   test.each<[string, Partial<ChargebackInput>, (string | number)[], string]>([
     ['to not after from', { to: base.from }, ['input', 'to'], 'must be after from'],
     ['a zone that is not known', { timeZone: 'Mars/Olympus' }, ['input', 'timeZone'], ZONE_MESSAGE('Mars/Olympus')],
-    ['more days than maxPeriods', { to: new Date('2026-02-02T00:00:00Z') }, ['input', 'to'], '[from, to) holds more than 32 days; use a shorter range'],
+    [
+      'more days than maxPeriods',
+      { to: new Date('2026-02-02T00:00:00Z') },
+      ['input', 'to'],
+      '[from, to) holds more than 32 days; use a shorter range',
+    ],
     ['a meter not defined', { meters: ['cpu.hours', 'cpu.hourz'] }, ['input', 'meters', 1], 'meter "cpu.hourz" is not defined'],
   ])('%s: a problem at its path', async (_, input, path, message) => {
     expect((await check(input)).problems).toEqual([{ path, message }]);

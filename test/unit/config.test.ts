@@ -28,20 +28,31 @@ test('defaults: embedded database with demo data on 127.0.0.1:4000, anonymous ad
 test('rollup time zones: a list of IANA names, or none', () => {
   expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'UTC, Europe/Berlin,UTC' }, '/x').rollupTimeZones).toEqual(['UTC', 'Europe/Berlin']);
   expect(loadConfig({ MQL_ROLLUP_TIME_ZONES: 'none' }, '/x').rollupTimeZones).toEqual([]);
-  expect(() => loadConfig({ MQL_ROLLUP_TIME_ZONES: 'Europe/Nowhere' }, '/x')).toThrow(/"Europe\/Nowhere" is not an IANA time zone \(such as Europe\/Berlin\)/);
+  expect(() => loadConfig({ MQL_ROLLUP_TIME_ZONES: 'Europe/Nowhere' }, '/x')).toThrow(
+    /"Europe\/Nowhere" is not an IANA time zone \(such as Europe\/Berlin\)/,
+  );
 });
 
 test('anonymous admin only for the embedded database on a loopback address', () => {
   expect(loadConfig({ DATABASE_URL: 'postgresql://db/m' }, '/x').anonymousAdmin).toBe(false);
   expect(loadConfig({ HOST: '0.0.0.0' }, '/x').anonymousAdmin).toBe(false);
   expect(loadConfig({ MQL_ANONYMOUS_ADMIN: 'false' }, '/x').anonymousAdmin).toBe(false);
-  expect(() => loadConfig({ HOST: '0.0.0.0', MQL_ANONYMOUS_ADMIN: 'true' }, '/x')).toThrow(/only allowed for the embedded database on a loopback HOST/);
+  expect(() => loadConfig({ HOST: '0.0.0.0', MQL_ANONYMOUS_ADMIN: 'true' }, '/x')).toThrow(
+    /only allowed for the embedded database on a loopback HOST/,
+  );
   expect(() => loadConfig({ DATABASE_URL: 'postgresql://db/m', MQL_ANONYMOUS_ADMIN: 'true' }, '/x')).toThrow(ConfigError);
 });
 
 test('production turns introspection and the landing page off unless asked; limits are configurable', () => {
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/m', MQL_MAX_PAGE_SIZE: '500', MQL_STATEMENT_TIMEOUT_MS: '1000' }, '/x');
-  expect(config).toMatchObject({ introspection: false, landingPage: false, limits: { ...DEFAULT_LIMITS, maxPageSize: 500, statementTimeoutMs: 1000 } });
+  const config = loadConfig(
+    { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/m', MQL_MAX_PAGE_SIZE: '500', MQL_STATEMENT_TIMEOUT_MS: '1000' },
+    '/x',
+  );
+  expect(config).toMatchObject({
+    introspection: false,
+    landingPage: false,
+    limits: { ...DEFAULT_LIMITS, maxPageSize: 500, statementTimeoutMs: 1000 },
+  });
   expect(loadConfig({ NODE_ENV: 'production', MQL_INTROSPECTION: 'on' }, '/x').introspection).toBe(true);
   expect(() => loadConfig({ MQL_MAX_DEPTH: '1' })).toThrow(/MQL_MAX_DEPTH must be a whole number from 2 to 100, got "1"/);
 });
@@ -53,7 +64,9 @@ test('with DATABASE_URL no demo data unless asked for', () => {
 });
 
 test('every invalid variable is named at once', () => {
-  expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MQL_DEMO_DATA: 'perhaps', NODE_ENV: 'staging' })).toThrow(ConfigError);
+  expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MQL_DEMO_DATA: 'perhaps', NODE_ENV: 'staging' })).toThrow(
+    ConfigError,
+  );
   try {
     loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MQL_DEMO_DATA: 'perhaps', NODE_ENV: 'staging' });
   } catch (error) {
@@ -91,7 +104,9 @@ test('the message names every problem on a line of its own', () => {
 });
 
 test('log level, metrics token and readiness timeout', () => {
-  expect(loadConfig({ MQL_LOG_LEVEL: 'debug', MQL_METRICS_TOKEN: 'a-long-scrape-token-0123', MQL_READY_TIMEOUT_MS: '500' }, '/x')).toMatchObject({
+  expect(
+    loadConfig({ MQL_LOG_LEVEL: 'debug', MQL_METRICS_TOKEN: 'a-long-scrape-token-0123', MQL_READY_TIMEOUT_MS: '500' }, '/x'),
+  ).toMatchObject({
     logLevel: 'debug',
     metricsToken: 'a-long-scrape-token-0123',
     readyTimeoutMs: 500,
@@ -121,7 +136,12 @@ test("the README's configuration table lists exactly the variables meterql reads
   const rows = section
     .split('\n')
     .filter((line) => line.startsWith('| `'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   const listed = rows.map(([variable]) => variable.match(/^`([A-Z_]+)`$/)?.[1] ?? `unparsable: ${variable}`);
   expect(rows.filter((cells) => cells.length !== 3 || cells.some((cell) => cell === ''))).toEqual([]);
   expect(listed.length).toBe(new Set(listed).size);

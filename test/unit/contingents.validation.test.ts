@@ -31,8 +31,19 @@ const checks: SetContingentChecks = {
   },
 };
 
-const MONTH: SetContingentInput = { project: 'astro', meter: 'cpu.hours', period: ContingentPeriod.MONTH, from: new Date('2026-10-01T00:00:00Z'), amount: 100 };
-const CUSTOM: SetContingentInput = { ...MONTH, period: ContingentPeriod.CUSTOM, from: new Date('2026-10-10T00:00:00Z'), to: new Date('2026-10-20T00:00:00Z') };
+const MONTH: SetContingentInput = {
+  project: 'astro',
+  meter: 'cpu.hours',
+  period: ContingentPeriod.MONTH,
+  from: new Date('2026-10-01T00:00:00Z'),
+  amount: 100,
+};
+const CUSTOM: SetContingentInput = {
+  ...MONTH,
+  period: ContingentPeriod.CUSTOM,
+  from: new Date('2026-10-10T00:00:00Z'),
+  to: new Date('2026-10-20T00:00:00Z'),
+};
 
 async function check(input: SetContingentInput) {
   const problems = new Problems();
@@ -47,13 +58,22 @@ describe('checkSetContingentInput', () => {
       checked: {
         id: 7,
         row: {
-          projectId: 10, meterId: 1, computeProjectId: 20, period: 'MONTH', timeZone: 'UTC', from: MONTH.from,
-          to: new Date('2026-11-01T00:00:00Z'), amount: 100, description: 'q4',
+          projectId: 10,
+          meterId: 1,
+          computeProjectId: 20,
+          period: 'MONTH',
+          timeZone: 'UTC',
+          from: MONTH.from,
+          to: new Date('2026-11-01T00:00:00Z'),
+          amount: 100,
+          description: 'q4',
         },
       },
     });
     expect((await check({ ...MONTH, period: ContingentPeriod.QUARTER })).checked.row.to).toEqual(new Date('2027-01-01T00:00:00Z'));
-    expect((await check({ ...MONTH, period: ContingentPeriod.YEAR, from: new Date('2026-01-01T00:00:00Z') })).checked.row.to).toEqual(new Date('2027-01-01T00:00:00Z'));
+    expect((await check({ ...MONTH, period: ContingentPeriod.YEAR, from: new Date('2026-01-01T00:00:00Z') })).checked.row.to).toEqual(
+      new Date('2027-01-01T00:00:00Z'),
+    );
   });
 
   test('a CUSTOM period keeps its to; no id: replaced by the unique key; a left-out description stays left out', async () => {
@@ -67,7 +87,12 @@ describe('checkSetContingentInput', () => {
     ['an id of 0', { id: '0' }, 'id', 'is not a contingent id'],
     ['an id past int4', { id: String(2 ** 31) }, 'id', 'is not a contingent id'],
     ['a blank project', { project: ' ' }, 'project', 'must be a non-blank string of at most 256 characters'],
-    ['a compute project of 257 characters', { computeProject: 'c'.repeat(257) }, 'computeProject', 'must be a non-blank string of at most 256 characters'],
+    [
+      'a compute project of 257 characters',
+      { computeProject: 'c'.repeat(257) },
+      'computeProject',
+      'must be a non-blank string of at most 256 characters',
+    ],
     ['a negative amount', { amount: -1 }, 'amount', 'must be a finite number >= 0'],
     ['an amount that is not finite', { amount: Number.POSITIVE_INFINITY }, 'amount', 'must be a finite number >= 0'],
     ['a description of 1001 characters', { description: 'd'.repeat(1001) }, 'description', 'must be at most 1000 characters'],
@@ -86,8 +111,18 @@ describe('checkSetContingentInput', () => {
       'the month from 2026-10-01T00:00:00.000Z in UTC ends at 2026-11-01T00:00:00.000Z; give that, or no to',
     ],
     ['a meter not defined', { meter: 'cpu.hourz' }, 'meter', 'meter "cpu.hourz" is not defined'],
-    ['a project without usage', { project: 'nowhere' }, 'project', 'project "nowhere" is not known: a project is known from its first usage report'],
-    ['a compute project without usage', { computeProject: 'no-hpc' }, 'computeProject', 'compute project "no-hpc" is not known: it is known from its first usage report'],
+    [
+      'a project without usage',
+      { project: 'nowhere' },
+      'project',
+      'project "nowhere" is not known: a project is known from its first usage report',
+    ],
+    [
+      'a compute project without usage',
+      { computeProject: 'no-hpc' },
+      'computeProject',
+      'compute project "no-hpc" is not known: it is known from its first usage report',
+    ],
   ])('%s: a problem at its path', async (_, override, field, message) => {
     expect((await check({ ...MONTH, ...override })).problems).toEqual([{ path: ['input', field], message }]);
   });
@@ -108,10 +143,23 @@ describe('checkSetContingentInput', () => {
 
   test('every problem at once, in the order of the input', async () => {
     const { problems } = await check({
-      ...CUSTOM, id: 'x1', project: 'nowhere', meter: 'cpu.hourz', computeProject: 'no-hpc', to: CUSTOM.from, amount: -1, timeZone: 'Mars/Olympus',
+      ...CUSTOM,
+      id: 'x1',
+      project: 'nowhere',
+      meter: 'cpu.hourz',
+      computeProject: 'no-hpc',
+      to: CUSTOM.from,
+      amount: -1,
+      timeZone: 'Mars/Olympus',
     });
     expect(problems.map((p) => p.path.join('.'))).toEqual([
-      'input.id', 'input.amount', 'input.timeZone', 'input.to', 'input.meter', 'input.project', 'input.computeProject',
+      'input.id',
+      'input.amount',
+      'input.timeZone',
+      'input.to',
+      'input.meter',
+      'input.project',
+      'input.computeProject',
     ]);
   });
 });
@@ -126,7 +174,11 @@ describe('checkContingentsArgs', () => {
 
   test('[from, to) when both are given, and a defined meter, each at its path', async () => {
     const problems = new Problems();
-    await checkContingentsArgs({ meter: 'cpu.hourz', from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-01T00:00:00Z') }, problems, catalog);
+    await checkContingentsArgs(
+      { meter: 'cpu.hourz', from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-01T00:00:00Z') },
+      problems,
+      catalog,
+    );
     expect(problemsOf(problems)).toEqual([
       { path: ['to'], message: 'must be after from' },
       { path: ['meter'], message: 'meter "cpu.hourz" is not defined' },
@@ -138,7 +190,10 @@ describe('checkContingentsArgs', () => {
 });
 
 describe('checkContingentId', () => {
-  test.each([['1', 1], ['2147483647', 2147483647]])('%s is the id %d', (id, expected) => {
+  test.each([
+    ['1', 1],
+    ['2147483647', 2147483647],
+  ])('%s is the id %d', (id, expected) => {
     const problems = new Problems();
     expect(checkContingentId(id, problems, ['id'])).toBe(expected);
     expect(problemsOf(problems)).toEqual([]);

@@ -53,7 +53,13 @@ describe('CsvRecordScanner', () => {
   });
 
   test('a quoted field may hold line ends; the record ends where the quote closes', () => {
-    expect(scan('1,"two', '', 'lines",3', '4')).toEqual([undefined, undefined, { fields: ['1', 'two\n\nlines', '3'] }, { fields: ['4'] }, undefined]);
+    expect(scan('1,"two', '', 'lines",3', '4')).toEqual([
+      undefined,
+      undefined,
+      { fields: ['1', 'two\n\nlines', '3'] },
+      { fields: ['4'] },
+      undefined,
+    ]);
   });
 
   test.each([
@@ -77,7 +83,13 @@ describe('NDJSON', () => {
     expect(records).toEqual([
       { line: 1, endLine: 1, end: 12, text: '{"a":1}', decoded: { value: { a: 1 } } },
       { line: 4, endLine: 4, end: 28, text: '{"b":"é"}', decoded: { value: { b: 'é' } } },
-      { line: 5, endLine: 5, end: 37, text: 'not json', decoded: { problems: [{ path: [], message: expect.stringMatching(/^is not valid JSON: Unexpected token/) }] } },
+      {
+        line: 5,
+        endLine: 5,
+        end: 37,
+        text: 'not json',
+        decoded: { problems: [{ path: [], message: expect.stringMatching(/^is not valid JSON: Unexpected token/) }] },
+      },
       { line: 6, endLine: 6, end: 40, text: '[1]', decoded: { value: [1] } },
     ]);
     expect(records[3].end).toBe(Buffer.byteLength('\uFEFF{"a":1}\r\n\r\n  \n{"b":"é"}\nnot json\n[1]'));
@@ -105,7 +117,7 @@ describe('NDJSON', () => {
 describe('CSV', () => {
   const header = 'project,meter,start,volume,user,additionalMetrics';
 
-  test('the header names the fields; cells become the report\'s values', async () => {
+  test("the header names the fields; cells become the report's values", async () => {
     const lines = [
       `\uFEFF${header}\r\n`,
       'p1,cpu.hours,2026-10-01T00:00:00Z,1.5,alice,"[{""metric"":""energy_kwh"",""volume"":2}]"\r\n',
@@ -124,7 +136,16 @@ describe('CSV', () => {
         line: 2,
         endLine: 2,
         text: 'p1,cpu.hours,2026-10-01T00:00:00Z,1.5,alice,"[{""metric"":""energy_kwh"",""volume"":2}]"',
-        decoded: { value: { project: 'p1', meter: 'cpu.hours', start: '2026-10-01T00:00:00Z', volume: 1.5, user: 'alice', additionalMetrics: [{ metric: 'energy_kwh', volume: 2 }] } },
+        decoded: {
+          value: {
+            project: 'p1',
+            meter: 'cpu.hours',
+            start: '2026-10-01T00:00:00Z',
+            volume: 1.5,
+            user: 'alice',
+            additionalMetrics: [{ metric: 'energy_kwh', volume: 2 }],
+          },
+        },
       },
       {
         line: 4,
@@ -133,13 +154,22 @@ describe('CSV', () => {
         decoded: { value: { project: 'p2', meter: 'cpu.hours', start: '2026-10-01T00:00:00Z', volume: -2000, user: 'multi\nline' } },
       },
       // A number column that is no number stays text, for coercion to refuse; JSON that does not parse is refused here.
-      { line: 6, endLine: 6, text: 'p3,cpu.hours,2026-10-01T00:00:00Z,ten,,[x', decoded: { problems: [{ path: ['additionalMetrics'], message: expect.stringMatching(/^is not valid JSON: /) }] } },
+      {
+        line: 6,
+        endLine: 6,
+        text: 'p3,cpu.hours,2026-10-01T00:00:00Z,ten,,[x',
+        decoded: { problems: [{ path: ['additionalMetrics'], message: expect.stringMatching(/^is not valid JSON: /) }] },
+      },
       { line: 7, endLine: 7, text: 'p4,cpu.hours', decoded: { problems: [{ path: [], message: 'has 2 fields; the header has 6' }] } },
       {
         line: 8,
         endLine: 8,
         text: 'p5,"cpu"x,2026,1,,',
-        decoded: { problems: [{ path: [], message: 'is not valid CSV: field 2: a closing quote must be followed by a comma or the end of the line' }] },
+        decoded: {
+          problems: [
+            { path: [], message: 'is not valid CSV: field 2: a closing quote must be followed by a comma or the end of the line' },
+          ],
+        },
       },
     ]);
     expect(records.map((r) => r.end)).toEqual([endOf(2), endOf(5), endOf(6), endOf(7), endOf(8)]);
@@ -172,7 +202,10 @@ describe('CSV', () => {
     const error = await read(file, 'csv').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems).toEqual([
-      { path: ['header', 3], message: expect.stringMatching(/^"projct" is not a field of a usage report \(project, computeProject, meter, /) },
+      {
+        path: ['header', 3],
+        message: expect.stringMatching(/^"projct" is not a field of a usage report \(project, computeProject, meter, /),
+      },
       { path: ['header', 4], message: '"meter" appears twice' },
       { path: ['header'], message: 'has no column "start", which every report needs' },
     ]);
@@ -185,7 +218,15 @@ describe('CSV', () => {
 
 describe('ReportShape.toReport', () => {
   test('coerces as GraphQL coerces reportUsage variables: dates, defaults', () => {
-    expect(shape.toReport({ project: 'p', meter: 'm', start: '2026-10-01T02:00:00+02:00', volume: 3, additionalMetrics: [{ metric: 'x', volume: 1 }] })).toEqual({
+    expect(
+      shape.toReport({
+        project: 'p',
+        meter: 'm',
+        start: '2026-10-01T02:00:00+02:00',
+        volume: 3,
+        additionalMetrics: [{ metric: 'x', volume: 1 }],
+      }),
+    ).toEqual({
       report: {
         project: 'p',
         meter: 'm',
@@ -201,12 +242,25 @@ describe('ReportShape.toReport', () => {
 
   test('every problem, with its path', () => {
     expect(
-      shape.toReport({ project: null, start: '2026-10-01', volume: '1', user: 5, operationCount: 1.5, projct: 'p', additionalMetrics: [{ metric: 'x' }], additionalData: [1] }),
+      shape.toReport({
+        project: null,
+        start: '2026-10-01',
+        volume: '1',
+        user: 5,
+        operationCount: 1.5,
+        projct: 'p',
+        additionalMetrics: [{ metric: 'x' }],
+        additionalData: [1],
+      }),
     ).toEqual({
       problems: [
         { path: ['project'], message: 'is required' },
         { path: ['meter'], message: 'is required' },
-        { path: ['start'], message: 'DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z, from year 0001 to 9999 (UTC); got "2026-10-01"' },
+        {
+          path: ['start'],
+          message:
+            'DateTime must be an RFC 3339 date-time with a time zone offset, such as 2026-03-01T00:00:00Z, from year 0001 to 9999 (UTC); got "2026-10-01"',
+        },
         { path: ['volume'], message: 'Float cannot represent non numeric value: "1"' },
         { path: ['user'], message: 'String cannot represent a non string value: 5' },
         { path: ['operationCount'], message: 'Int cannot represent non-integer value: 1.5' },
@@ -219,7 +273,7 @@ describe('ReportShape.toReport', () => {
   });
 });
 
-test('a file\'s identity changes with its content, size or modification time', () => {
+test("a file's identity changes with its content, size or modification time", () => {
   const file = fileWith('{"a":1}\n');
   const before = fileIdentity(file);
   expect(sameFile(before, fileIdentity(file))).toBe(true);

@@ -18,7 +18,13 @@ test('operation labels are bounded: anonymous and unresolved operations have one
 test('a finished request counts once under its operation and status, with each error code', async () => {
   const metrics = new Metrics({ pool: idlePool, maxOperations: 1, processMetrics: false });
   metrics.requestFinished({ operationName: 'A', operationType: 'query', status: 200, seconds: 0.02, errorCodes: [] });
-  metrics.requestFinished({ operationName: 'B', operationType: 'mutation', status: 200, seconds: 3, errorCodes: ['BAD_USER_INPUT', 'FORBIDDEN'] });
+  metrics.requestFinished({
+    operationName: 'B',
+    operationType: 'mutation',
+    status: 200,
+    seconds: 3,
+    errorCodes: ['BAD_USER_INPUT', 'FORBIDDEN'],
+  });
   metrics.reportsIngested({ created: 5, updated: 0, unchanged: 2, superseded: 1, rejected: 0, failed: 0 });
   const samples = parseMetrics(await metrics.text());
   expect(sample(samples, 'meterql_graphql_requests_total', { operation: 'A', type: 'query', status: '200' })).toBe(1);

@@ -9,7 +9,11 @@ const byTwo: CursorKey<{ n: number; s: string }, { n: number; s: string }> = {
 const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 const NOT_A_CURSOR = 'is not a cursor returned by this query';
 
-function request<K>(args: { first?: number | null; after?: string | null }, cursor: Pick<CursorKey<unknown, K>, 'parse'>, path: (string | number)[] = []) {
+function request<K>(
+  args: { first?: number | null; after?: string | null },
+  cursor: Pick<CursorKey<unknown, K>, 'parse'>,
+  path: (string | number)[] = [],
+) {
   const problems = new Problems();
   const page = pageRequest(args, problems, { maxPageSize: 50, cursor }, path);
   return { page, problems: problems.all.map((p) => ({ path: [...p.path], message: p.message })) };
@@ -27,7 +31,11 @@ describe('pageRequest', () => {
   });
 
   test("a cursor the query returned is read back as the query's key", () => {
-    const rows = [{ n: 1, s: 'a' }, { n: 2, s: 'b' }, { n: 3, s: 'c' }];
+    const rows = [
+      { n: 1, s: 'a' },
+      { n: 2, s: 'b' },
+      { n: 3, s: 'c' },
+    ];
     const page = toPage(rows, 2, byTwo, (row) => row.s);
     expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: page.edges[1].cursor });
     expect(request({ after: page.pageInfo.endCursor }, byTwo).page.after).toEqual({ n: 2, s: 'b' });
@@ -45,7 +53,10 @@ describe('pageRequest', () => {
     ['a name that is no string', encode([1])],
     ['a name with a NUL character', encode(['x\u0000'])],
   ])('%s is not a cursor of a query by name, refused at after', (_, after) => {
-    expect(request({ after }, byName)).toEqual({ page: { first: 50, after: undefined }, problems: [{ path: ['after'], message: NOT_A_CURSOR }] });
+    expect(request({ after }, byName)).toEqual({
+      page: { first: 50, after: undefined },
+      problems: [{ path: ['after'], message: NOT_A_CURSOR }],
+    });
   });
 
   test("each query's own test decides: a name is no cursor of a query by (number, name)", () => {

@@ -1,5 +1,11 @@
 import { chargebackSql, type ChargebackQuery } from '../../src/modules/chargeback/chargeback.sql';
-import { costAggregates, priceLateralSql, pricedPartsSql, quotientSql, ROLLUP_COST_AGGREGATES } from '../../src/modules/pricing/pricing.sql';
+import {
+  costAggregates,
+  priceLateralSql,
+  pricedPartsSql,
+  quotientSql,
+  ROLLUP_COST_AGGREGATES,
+} from '../../src/modules/pricing/pricing.sql';
 import { statisticsSql, type StatisticsQuery } from '../../src/modules/statistics/statistics.sql';
 
 const squash = (sql: string) => sql.replace(/\s+/g, ' ');
@@ -17,8 +23,14 @@ describe('pricedPartsSql', () => {
   const text = squash(pricedPartsSql('e', 'A', 'B'));
   test.each([
     ['seconds, null without duration', 'CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) END AS seconds'],
-    ['part: the seconds, or 1 without duration', 'CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) ELSE 1 END AS part'],
-    ['whole: the record\'s duration, or 1', 'CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM e.end_time - e.start_time) ELSE 1 END AS whole'],
+    [
+      'part: the seconds, or 1 without duration',
+      'CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) ELSE 1 END AS part',
+    ],
+    [
+      "whole: the record's duration, or 1",
+      'CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM e.end_time - e.start_time) ELSE 1 END AS whole',
+    ],
     ['the card of each part, at its start', 'LEFT JOIN LATERAL (SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc'],
   ])('%s', (_, sql) => {
     expect(text).toContain(sql);
@@ -31,12 +43,24 @@ describe('pricedPartsSql', () => {
 
 describe('priceLateralSql', () => {
   test.each([
-    ['at its start', priceLateralSql('e', 'whole'), ['c.unit_price AS price_part', 'CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part', '1 AS whole', 'e.start_time']],
-    ['a rollup bucket at its start', priceLateralSql('e', 'whole', 'bucket_start'), ['c.unit_price AS price_part', '1 AS whole', 'e.bucket_start']],
+    [
+      'at its start',
+      priceLateralSql('e', 'whole'),
+      ['c.unit_price AS price_part', 'CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part', '1 AS whole', 'e.start_time'],
+    ],
+    [
+      'a rollup bucket at its start',
+      priceLateralSql('e', 'whole', 'bucket_start'),
+      ['c.unit_price AS price_part', '1 AS whole', 'e.bucket_start'],
+    ],
     [
       'prorated over [a, b)',
       priceLateralSql('e', { a: 'A', b: 'B' }),
-      ['sum(pp.part * pp.unit_price) AS price_part', 'coalesce(sum(pp.part) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_part', 'min(pp.whole) AS whole'],
+      [
+        'sum(pp.part * pp.unit_price) AS price_part',
+        'coalesce(sum(pp.part) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_part',
+        'min(pp.whole) AS whole',
+      ],
     ],
   ])('%s: sums of parts over the whole, not yet divided', (_, sql, fragments) => {
     for (const fragment of fragments) expect(squash(sql)).toContain(fragment);
@@ -72,7 +96,9 @@ describe('costAggregates', () => {
   });
 
   test('rollups are priced by start: sums x price, exact without a division', () => {
-    expect(squash(ROLLUP_COST_AGGREGATES)).toContain('sum(e.sum * pr.price_part) AS cost, sum(e.weighted_sum * pr.price_part) AS weighted_cost');
+    expect(squash(ROLLUP_COST_AGGREGATES)).toContain(
+      'sum(e.sum * pr.price_part) AS cost, sum(e.weighted_sum * pr.price_part) AS weighted_cost',
+    );
     expect(ROLLUP_COST_AGGREGATES).not.toContain('/');
   });
 });
@@ -100,7 +126,9 @@ describe('statisticsSql with cost', () => {
   ])('%s: the money columns, rounded once to 6 places', (_, override, cost, placeholders) => {
     const { text, values } = statisticsSql({ ...base, ...override });
     expect(squash(text)).toContain(cost);
-    expect(squash(text)).toContain('round(a.cost, 6) AS cost, round(a.weighted_cost, 6) AS weighted_cost, round(a.unpriced_volume, 9) AS unpriced_volume');
+    expect(squash(text)).toContain(
+      'round(a.cost, 6) AS cost, round(a.weighted_cost, 6) AS weighted_cost, round(a.unpriced_volume, 9) AS unpriced_volume',
+    );
     expect(values).toHaveLength(placeholders.length);
     expect(values.slice(0, 3)).toEqual(expect.arrayContaining([base.from, base.to, [7]]));
   });

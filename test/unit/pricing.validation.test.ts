@@ -5,7 +5,14 @@ import { fakeCatalog, problemsOf } from './validation-fakes';
 
 const catalog = fakeCatalog();
 const CARD: SetPriceInput = { meter: 'gpu.hours', unitPrice: '1.5', currency: 'EUR', validFrom: new Date('2026-05-01T00:00:00Z') };
-const COST: SetFixedCostInput = { project: 'astro', name: 'rack', amount: '100', currency: 'EUR', per: FixedCostPer.MONTH, validFrom: new Date('2026-05-01T00:00:00Z') };
+const COST: SetFixedCostInput = {
+  project: 'astro',
+  name: 'rack',
+  amount: '100',
+  currency: 'EUR',
+  per: FixedCostPer.MONTH,
+  validFrom: new Date('2026-05-01T00:00:00Z'),
+};
 const LABEL = 'must be a non-blank string of at most 256 characters';
 const CURRENCY = (c: string) => `"${c}" is not an ISO 4217 code of three capital letters, such as EUR`;
 
@@ -66,7 +73,14 @@ describe('checkSetFixedCostInput', () => {
 });
 
 describe('isPricingId', () => {
-  test.each([['1', true], ['123456789012345678', true], ['1234567890123456789', false], ['-1', false], ['1e3', false], ['', false]])('%j: %s', (id, expected) => {
+  test.each([
+    ['1', true],
+    ['123456789012345678', true],
+    ['1234567890123456789', false],
+    ['-1', false],
+    ['1e3', false],
+    ['', false],
+  ])('%j: %s', (id, expected) => {
     expect(isPricingId(id)).toBe(expected);
   });
 });

@@ -15,8 +15,7 @@ const requests = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].flatMap(([, bod
   return data ? [JSON.parse(data[1]) as { query: string; variables?: Record<string, unknown> }] : [];
 });
 
-const withoutNames = (query: string) =>
-  print(visit(parse(query), { OperationDefinition: (node) => ({ ...node, name: undefined }) }));
+const withoutNames = (query: string) => print(visit(parse(query), { OperationDefinition: (node) => ({ ...node, name: undefined }) }));
 const operationName = (query: string) => {
   const operation = parse(query).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   return operation?.kind === Kind.OPERATION_DEFINITION ? operation.name?.value : undefined;
@@ -26,9 +25,9 @@ const tabs = readmeTabs(README);
 
 test('there is a tab for every example of the README, in its order, sending what the README sends', () => {
   expect(requests.length).toBeGreaterThanOrEqual(10);
-  expect(tabs.map((tab) => ({ query: withoutNames(tab.query), variables: tab.variables === undefined ? undefined : JSON.parse(tab.variables) }))).toEqual(
-    requests.map((request) => ({ query: withoutNames(request.query), variables: request.variables })),
-  );
+  expect(
+    tabs.map((tab) => ({ query: withoutNames(tab.query), variables: tab.variables === undefined ? undefined : JSON.parse(tab.variables) })),
+  ).toEqual(requests.map((request) => ({ query: withoutNames(request.query), variables: request.variables })));
 });
 
 test('each tab is titled by its operation, named after its first field, and says what the README says of it', () => {

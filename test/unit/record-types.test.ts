@@ -95,7 +95,9 @@ describe('validateRecordType', () => {
       ['input', 'recordType', 'fields', 3, 'type'],
     ]);
     expect(problems[2].message).toBe('field "jobId" appears twice');
-    expect(collect((p) => validateRecordType({ fields: [] }, p, ['r']))).toEqual([{ path: ['r', 'fields'], message: 'must list at least one field' }]);
+    expect(collect((p) => validateRecordType({ fields: [] }, p, ['r']))).toEqual([
+      { path: ['r', 'fields'], message: 'must list at least one field' },
+    ]);
   });
 });
 

@@ -32,7 +32,9 @@ describe('statisticsSql', () => {
   test('where rollups may answer, one statement holds both paths and chooses at run time', () => {
     const { text } = statisticsSql({ ...base, rollups: true, groupBy: [GroupBy.PROJECT], period: { unit: PeriodUnit.DAY, size: 1 } });
     expect(squash(text)).toContain('choice AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM usage_rollup_dirty d');
-    expect(squash(text)).toContain("e.grain = (SELECT grain FROM choice) AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END");
+    expect(squash(text)).toContain(
+      "e.grain = (SELECT grain FROM choice) AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END",
+    );
     expect(squash(text)).toContain('UNION ALL SELECT');
     expect(squash(text)).toContain('WHERE (SELECT grain FROM choice) IS NULL AND e.meter_id = ANY($5::int[])');
   });

@@ -26,4 +26,5 @@ export function problemsOf(problems: Problems): { path: (string | number)[]; mes
   return problems.all.map((p) => ({ path: [...p.path], message: p.message }));
 }
 
-export const ZONE_MESSAGE = (zone: string) => `"${zone}" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)`;
+export const ZONE_MESSAGE = (zone: string) =>
+  `"${zone}" is not a time zone that both meterql and its database know (an IANA name such as Europe/Berlin)`;

@@ -1,7 +1,10 @@
 import { Problems, ValidationError } from '../../src/errors/errors';
 import { canonicalJson, normalizeReports, type UsageReport } from '../../src/modules/ingestion/ingestion.validation';
 
-const meters = new Map([['cpu.hours', { recordType: null }], ['gpu.hours', { recordType: null }]]);
+const meters = new Map([
+  ['cpu.hours', { recordType: null }],
+  ['gpu.hours', { recordType: null }],
+]);
 const base: UsageReport = { project: 'p', meter: 'cpu.hours', start: new Date('2026-01-01T00:00:00Z'), volume: 1 };
 
 function problemsOf(reports: UsageReport[]): { path: unknown[]; message: string }[] {
@@ -19,8 +22,18 @@ describe('normalizeReports', () => {
   test('fills defaults: source "default", contingent factor 1, one operation, absent values null', () => {
     const [r] = normalizeReports([base], meters, new Problems());
     expect(r).toMatchObject({
-      source: 'default', contingentFactor: 1, operationCount: 1, end: null, user: null, computeProject: null,
-      partition: null, priority: null, resource: null, additionalMetrics: [], additionalResources: [], additionalData: null,
+      source: 'default',
+      contingentFactor: 1,
+      operationCount: 1,
+      end: null,
+      user: null,
+      computeProject: null,
+      partition: null,
+      priority: null,
+      resource: null,
+      additionalMetrics: [],
+      additionalResources: [],
+      additionalData: null,
     });
   });
 
@@ -49,7 +62,20 @@ describe('normalizeReports', () => {
   });
 
   test('every problem of every report is listed, in order', () => {
-    expect(problemsOf([base, { ...base, meter: 'x', volume: Number.NaN }, base, { ...base, additionalResources: [{ meter: 'gpu.hours', volume: 1 }, { meter: 'gpu.hours', volume: 2 }] }])).toEqual([
+    expect(
+      problemsOf([
+        base,
+        { ...base, meter: 'x', volume: Number.NaN },
+        base,
+        {
+          ...base,
+          additionalResources: [
+            { meter: 'gpu.hours', volume: 1 },
+            { meter: 'gpu.hours', volume: 2 },
+          ],
+        },
+      ]),
+    ).toEqual([
       { path: ['reports', 1, 'meter'], message: 'meter "x" is not defined' },
       { path: ['reports', 1, 'volume'], message: 'must be a finite number from 0 to 1e+15' },
       { path: ['reports', 3, 'additionalResources', 1, 'meter'], message: 'meter "gpu.hours" appears twice in this report' },
@@ -57,8 +83,23 @@ describe('normalizeReports', () => {
   });
 
   test('the match key ignores content; the hash covers all of it, whatever the order of keys and items', () => {
-    const a = { ...base, end: new Date('2026-01-01T01:00:00Z'), additionalData: { b: 1, a: { y: 2, x: 1 } }, additionalMetrics: [{ metric: 'm1', volume: 1 }, { metric: 'm2', volume: 2 }] };
-    const b = { ...a, additionalData: { a: { x: 1, y: 2 }, b: 1 }, additionalMetrics: [{ metric: 'm2', volume: 2 }, { metric: 'm1', volume: 1 }] };
+    const a = {
+      ...base,
+      end: new Date('2026-01-01T01:00:00Z'),
+      additionalData: { b: 1, a: { y: 2, x: 1 } },
+      additionalMetrics: [
+        { metric: 'm1', volume: 1 },
+        { metric: 'm2', volume: 2 },
+      ],
+    };
+    const b = {
+      ...a,
+      additionalData: { a: { x: 1, y: 2 }, b: 1 },
+      additionalMetrics: [
+        { metric: 'm2', volume: 2 },
+        { metric: 'm1', volume: 1 },
+      ],
+    };
     const c = { ...a, volume: 2 };
     const [na, nb, nc] = normalizeReports([a, b, c], meters, new Problems());
     expect(nb.key).toBe(na.key);

@@ -93,7 +93,14 @@ function Dashboard({ view, catalog, update }: DashboardProps) {
   const from = startOfDay(view.from, view.timeZone).toISOString();
   const to = startOfDay(addDays(view.to, 1), view.timeZone).toISOString();
   const filter = view.projects.length > 0 ? { projects: view.projects } : undefined;
-  const total: StatisticsInput = { meters: view.meters, from, to, timeZone: view.timeZone, groupBy: [view.group], ...(filter ? { filter } : {}) };
+  const total: StatisticsInput = {
+    meters: view.meters,
+    from,
+    to,
+    timeZone: view.timeZone,
+    groupBy: [view.group],
+    ...(filter ? { filter } : {}),
+  };
   const perPeriod: StatisticsInput = { ...total, period: { unit: view.period } };
 
   const [projects] = useQuery<ProjectsData>({ query: PROJECTS, variables: { from, to } });
@@ -101,7 +108,10 @@ function Dashboard({ view, catalog, update }: DashboardProps) {
 
   // urql keeps a result while the next one is on its way: it belongs to the view it was asked for,
   // and is shown with that view, faded, until the new one arrives.
-  const fresh = statistics.data && JSON.stringify(statistics.operation?.variables) === JSON.stringify({ perPeriod, total }) ? statistics.data : undefined;
+  const fresh =
+    statistics.data && JSON.stringify(statistics.operation?.variables) === JSON.stringify({ perPeriod, total })
+      ? statistics.data
+      : undefined;
   const computed = useMemo(() => (fresh ? { view, data: fresh, panels: meterPanels(view, fresh, catalog) } : null), [fresh, view, catalog]);
   const last = useRef(computed);
   if (computed) last.current = computed;
@@ -212,7 +222,11 @@ function describeDrill(
         ? `no ${GROUPS[view.group].label.toLowerCase()}`
         : `Other (${drill.groups.length} ${drill.groups.length === 1 ? 'group' : 'groups'}: ${drill.groups.slice(0, 5).join(', ')}${drill.groups.length > 5 ? ', …' : ''})`;
   const rows = (whole ? data.total.rows : data.perPeriod.rows).filter(
-    (r) => r.meter === drill.meter && (whole || Date.parse(r.periodStart) === Date.parse(drill.from)) && r[field] !== null && drill.groups.includes(r[field]!),
+    (r) =>
+      r.meter === drill.meter &&
+      (whole || Date.parse(r.periodStart) === Date.parse(drill.from)) &&
+      r[field] !== null &&
+      drill.groups.includes(r[field]!),
   );
   const count = rows.length > 0 ? rows.reduce((sum, r) => sum + r.count, 0) : null;
   return { title: `${drill.meter} · ${GROUPS[view.group].label} ${who} · ${when}`, count };

@@ -53,7 +53,9 @@ export function Chart({ model, unit, period, timeZone, selected, onSelect }: Pro
       name: s.name,
       stack: 'total',
       data: s.values.map((value, j) =>
-        selected && selected.series === i && selected.period === j ? { value, itemStyle: { borderColor: '#1d2733', borderWidth: 2 } } : value,
+        selected && selected.series === i && selected.period === j
+          ? { value, itemStyle: { borderColor: '#1d2733', borderWidth: 2 } }
+          : value,
       ),
       color: s.other ? OTHER_COLOR : PALETTE[i % PALETTE.length],
       barMaxWidth: 56,
@@ -73,7 +75,9 @@ export function Chart({ model, unit, period, timeZone, selected, onSelect }: Pro
             if (list.length === 0) return '';
             const when = describePeriod(model.periods[list[0].dataIndex], period, timeZone);
             const total = list.reduce((sum, item) => sum + item.value, 0);
-            const lines = [...list].reverse().map((item) => `${item.marker} ${escapeHtml(item.seriesName)}: <b>${formatNumber(item.value)}</b>`);
+            const lines = [...list]
+              .reverse()
+              .map((item) => `${item.marker} ${escapeHtml(item.seriesName)}: <b>${formatNumber(item.value)}</b>`);
             return `<b>${escapeHtml(when)}</b><br>${lines.join('<br>')}<br>Total: <b>${formatNumber(total)}</b> ${escapeHtml(unit)}<br><i>Click a bar for its events</i>`;
           },
         },

@@ -49,8 +49,8 @@ export function Events({ drill, projects, group, timeZone, title, count, onClose
       </header>
       {drill.groups.length === 0 ? (
         <p className="muted">
-          These records have no {GROUPS[group].label.toLowerCase()}; the API filters events by the values they have, so they
-          cannot be listed on their own.
+          These records have no {GROUPS[group].label.toLowerCase()}; the API filters events by the values they have, so they cannot be
+          listed on their own.
         </p>
       ) : (
         <>

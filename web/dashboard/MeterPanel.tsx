@@ -35,8 +35,8 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
           </h2>
           <p className="muted">
             {meter.description ?? ''}
-            {meter.component.name && ` · ${meter.component.name}`} · {MEASURES[view.measure].toLowerCase()} per{' '}
-            {view.period.toLowerCase()} by {groupLabel.toLowerCase()}
+            {meter.component.name && ` · ${meter.component.name}`} · {MEASURES[view.measure].toLowerCase()} per {view.period.toLowerCase()}{' '}
+            by {groupLabel.toLowerCase()}
           </p>
         </div>
         <div className="total">

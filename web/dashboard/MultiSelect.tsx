@@ -31,7 +31,8 @@ export function MultiSelect({ label, options, selected, emptyLabel, onChange }: 
   const known = new Set(options.map((o) => o.value));
   const all = [...options, ...selected.filter((s) => !known.has(s)).map((value) => ({ value, hint: 'no usage in range' }))];
   const shown = all.filter((o) => o.value.toLowerCase().includes(filter.toLowerCase()));
-  const summary = selected.length === 0 ? (emptyLabel ?? 'none') : selected.length <= 2 ? selected.join(', ') : `${selected.length} selected`;
+  const summary =
+    selected.length === 0 ? (emptyLabel ?? 'none') : selected.length <= 2 ? selected.join(', ') : `${selected.length} selected`;
   const toggle = (value: string) => {
     const next = selected.includes(value) ? selected.filter((s) => s !== value) : [...selected, value];
     if (next.length > 0 || emptyLabel) onChange(all.map((o) => o.value).filter((v) => next.includes(v)));

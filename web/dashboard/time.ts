@@ -136,7 +136,9 @@ function clock(instant: Date, timeZone: string, fields: Intl.DateTimeFormatOptio
 
 /** A short label of a period's start, for an axis. */
 export function periodLabel(start: Date, unit: PeriodUnit, timeZone: string): string {
-  return unit === 'HOUR' ? clock(start, timeZone, labelFormats.HOUR) : new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
+  return unit === 'HOUR'
+    ? clock(start, timeZone, labelFormats.HOUR)
+    : new Intl.DateTimeFormat(undefined, { ...labelFormats[unit], timeZone }).format(start);
 }
 
 /** An instant as the zone's clock shows it, to the minute (or second, when it has seconds). */
@@ -157,7 +159,8 @@ export function formatInstant(instant: Date, timeZone: string): string {
  * whose clock changes, "Mon, Oct 5, 2026 – Sun, Oct 11, 2026", "Oct 5, 2026, 14:00 – 15:00".
  */
 export function describePeriod(period: Period, unit: PeriodUnit, timeZone: string): string {
-  const day = (d: Date) => new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  const day = (d: Date) =>
+    new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(d);
   const hours = (period.end.getTime() - period.start.getTime()) / HOUR;
   switch (unit) {
     case 'HOUR':

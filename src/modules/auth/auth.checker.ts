@@ -15,7 +15,8 @@ interface CallerContext {
  * checked), never a null caller that a service would read as nobody, or fail on.
  */
 export function callerOf(context: CallerContext): Caller {
-  if (!context.caller) throw context.authError ?? new UnauthenticatedError('An API key is required: send "Authorization: Bearer <API key>"');
+  if (!context.caller)
+    throw context.authError ?? new UnauthenticatedError('An API key is required: send "Authorization: Bearer <API key>"');
   return context.caller;
 }
 

@@ -44,7 +44,8 @@ export class AuthService {
     const key = await this.repository.findActive(parsed.id);
     if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthenticatedError('The API key is not valid');
     const caller: Caller = { role: key.role, projects: key.projects.length > 0 ? key.projects : null, keyId: key.id };
-    if (this.options.cacheMs > 0) this.verified.set(key.id, { caller, secretHash: key.secretHash, until: Date.now() + this.options.cacheMs });
+    if (this.options.cacheMs > 0)
+      this.verified.set(key.id, { caller, secretHash: key.secretHash, until: Date.now() + this.options.cacheMs });
     return caller;
   }
 

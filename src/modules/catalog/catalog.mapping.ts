@@ -20,7 +20,10 @@ export function toApiMeter(row: DbMeter & { component: DbComponent }): Meter {
 /** A stored record type (meters.record_type), which only validateRecordType's output is written to. */
 export function fromDbRecordType(value: unknown): RecordType | null {
   if (value === null || value === undefined) return null;
-  const stored = value as { name?: string | null; fields: { name: string; type: RecordFieldType; required?: boolean; description?: string | null }[] };
+  const stored = value as {
+    name?: string | null;
+    fields: { name: string; type: RecordFieldType; required?: boolean; description?: string | null }[];
+  };
   return {
     name: stored.name ?? null,
     fields: stored.fields.map((f) => ({ name: f.name, type: f.type, required: f.required ?? true, description: f.description ?? null })),

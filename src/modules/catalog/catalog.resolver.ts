@@ -25,7 +25,7 @@ export class CatalogResolver {
 
   @Mutation(() => Meter, {
     description:
-      'Creates a meter of a defined component, or updates its description and record type. Idempotent; a meter\'s component, unit ' +
+      "Creates a meter of a defined component, or updates its description and record type. Idempotent; a meter's component, unit " +
       'and type never change.',
   })
   @Authorized(ADMIN)

@@ -132,7 +132,8 @@ export class CatalogService {
     if (input.unit.trim() === '' || input.unit.length > 64) problems.add(['input', 'unit'], 'must be 1-64 characters');
     if (!Object.values(MeterType).includes(input.type)) problems.add(['input', 'type'], 'is not a meter type');
     // undefined: leave the stored record type as it is; null: none.
-    const recordType = input.recordType == null ? input.recordType : validateRecordType(input.recordType, problems, ['input', 'recordType']);
+    const recordType =
+      input.recordType == null ? input.recordType : validateRecordType(input.recordType, problems, ['input', 'recordType']);
     const component = await this.repository.findComponent(input.component);
     if (!component) problems.add(['input', 'component'], `component "${input.component}" is not defined`);
     problems.throwIfAny();
@@ -170,7 +171,12 @@ export class CatalogService {
     const updated = await this.repository.updateMeter(input.name, changes);
     if (changes.recordType !== undefined) {
       // Read again before the next batch: when two definitions race, the database knows which won.
-      this.cache.set(updated.name, { id: updated.id, recordType: fromDbRecordType(updated.recordType), seq: ++this.seq, readAt: -Infinity });
+      this.cache.set(updated.name, {
+        id: updated.id,
+        recordType: fromDbRecordType(updated.recordType),
+        seq: ++this.seq,
+        readAt: -Infinity,
+      });
     }
     return toApiMeter(updated);
   }

@@ -19,7 +19,10 @@ registerEnumType(RecordFieldType, {
   name: 'RecordFieldType',
   description: 'The type of a field of additionalData that a record type names.',
   valuesConfig: Object.fromEntries(
-    Object.values(RecordFieldType).map((type) => [type, { description: `${TYPE_DESCRIPTIONS[type][0].toUpperCase()}${TYPE_DESCRIPTIONS[type].slice(1)}.` }]),
+    Object.values(RecordFieldType).map((type) => [
+      type,
+      { description: `${TYPE_DESCRIPTIONS[type][0].toUpperCase()}${TYPE_DESCRIPTIONS[type].slice(1)}.` },
+    ]),
   ),
 });
 

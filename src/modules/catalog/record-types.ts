@@ -68,9 +68,11 @@ export function validateRecordType(definition: RecordTypeDefinition, problems: P
     if (typeof field.name !== 'string' || !IDENTIFIER.test(field.name)) problems.add(at('name'), IDENTIFIER_RULE);
     else if (seen.has(field.name)) problems.add(at('name'), `field "${field.name}" appears twice`);
     else seen.add(field.name);
-    if (!Object.values(RecordFieldType).includes(field.type)) problems.add(at('type'), `must be one of ${Object.values(RecordFieldType).join(', ')}`);
+    if (!Object.values(RecordFieldType).includes(field.type))
+      problems.add(at('type'), `must be one of ${Object.values(RecordFieldType).join(', ')}`);
     const description = field.description ?? null;
-    if (description !== null && description.length > MAX_DESCRIPTION) problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
+    if (description !== null && description.length > MAX_DESCRIPTION)
+      problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
     return { name: field.name, type: field.type, required: field.required ?? true, description };
   });
   return { name, fields: normalized };
@@ -93,7 +95,10 @@ export function checkRecord(
     if (value == null) {
       if (field.required) problems.add([...path, field.name], `"${field.name}" (${field.type}) is required by ${of}`);
     } else if (!ACCEPTS[field.type](value)) {
-      problems.add([...path, field.name], `"${field.name}" must be ${field.type}, ${TYPE_DESCRIPTIONS[field.type]}, for ${of}; got ${shown(value)}`);
+      problems.add(
+        [...path, field.name],
+        `"${field.name}" must be ${field.type}, ${TYPE_DESCRIPTIONS[field.type]}, for ${of}; got ${shown(value)}`,
+      );
     }
   }
 }

@@ -13,7 +13,7 @@ registerEnumType(ChargebackPeriod, {
 
 @InputType()
 export class ChargebackInput {
-  @Field(() => [String], { nullable: true, description: "The projects (services) to charge; none: every project the caller may see." })
+  @Field(() => [String], { nullable: true, description: 'The projects (services) to charge; none: every project the caller may see.' })
   projects?: string[] | null;
 
   @Field(() => DateTimeScalar, { description: 'Start of the range, included.' })
@@ -25,10 +25,18 @@ export class ChargebackInput {
   @Field(() => ChargebackPeriod, { nullable: true, defaultValue: ChargebackPeriod.PERIOD })
   period?: ChargebackPeriod | null;
 
-  @Field(() => String, { nullable: true, defaultValue: DEFAULT_TIME_ZONE, description: 'The IANA time zone of the days (and of the months of monthly fixed costs).' })
+  @Field(() => String, {
+    nullable: true,
+    defaultValue: DEFAULT_TIME_ZONE,
+    description: 'The IANA time zone of the days (and of the months of monthly fixed costs).',
+  })
   timeZone?: string | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'true: a row per resource of each project (null: usage without a resource, and the project\'s own fixed costs).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "true: a row per resource of each project (null: usage without a resource, and the project's own fixed costs).",
+  })
   detail?: boolean | null;
 
   @Field(() => [String], { nullable: true, description: 'Only the usage of these meters; none: of every meter.' })
@@ -63,7 +71,10 @@ export class ChargebackRow {
   @Field(() => DecimalScalar, { nullable: true, description: 'Sum of volume x unit price of the usage.' })
   allocationCost!: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true, description: 'The fixed costs accrued: each a share of its amount per day or month, by time.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'The fixed costs accrued: each a share of its amount per day or month, by time.',
+  })
   fixedCost!: string | null;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'allocationCost + fixedCost.' })

@@ -44,7 +44,9 @@ export class ContingentsRepository {
   async calendarPeriod(at: Date, period: Exclude<ContingentPeriod, 'CUSTOM'>, timeZone: string): Promise<{ start: Date; end: Date }> {
     const { trunc, step } = CALENDAR[period];
     const zone = bind(timeZone);
-    const { rows: [row] } = await this.pool.query<{ start: Date; end: Date }>(
+    const {
+      rows: [row],
+    } = await this.pool.query<{ start: Date; end: Date }>(
       query(sql`SELECT l AT TIME ZONE ${zone} AS start, (l + ${step}::interval) AT TIME ZONE ${zone} AS "end"
        FROM (SELECT date_trunc(${trunc}, ${at}::timestamptz AT TIME ZONE ${zone}) AS l) AS s`),
     );
@@ -52,9 +54,16 @@ export class ContingentsRepository {
   }
 
   /** The row ids of a project and a compute project, each null when no report has named it. */
-  async dimensionIds(project: string, computeProject: string | null): Promise<{ project_id: number | null; compute_project_id: number | null }> {
-    const { rows: [row] } = await this.pool.query<{ project_id: number | null; compute_project_id: number | null }>(
-      query(sql`SELECT (SELECT id FROM projects WHERE name = ${project}) AS project_id, (SELECT id FROM compute_projects WHERE name = ${computeProject}) AS compute_project_id`),
+  async dimensionIds(
+    project: string,
+    computeProject: string | null,
+  ): Promise<{ project_id: number | null; compute_project_id: number | null }> {
+    const {
+      rows: [row],
+    } = await this.pool.query<{ project_id: number | null; compute_project_id: number | null }>(
+      query(
+        sql`SELECT (SELECT id FROM projects WHERE name = ${project}) AS project_id, (SELECT id FROM compute_projects WHERE name = ${computeProject}) AS compute_project_id`,
+      ),
     );
     return row;
   }
@@ -82,7 +91,9 @@ export class ContingentsRepository {
    */
   async upsert(c: ContingentRow): Promise<DbContingentRow> {
     const v = values(c);
-    const { rows: [row] } = await this.pool.query<DbContingentRow>(
+    const {
+      rows: [row],
+    } = await this.pool.query<DbContingentRow>(
       query(sql`WITH c AS (
          INSERT INTO contingents AS c (project_id, meter_id, compute_project_id, period, time_zone, valid_from, valid_to, amount, description)
          VALUES (${v.projectId}, ${v.meterId}, ${v.computeProjectId}, ${v.period}::contingent_period, ${v.timeZone}, ${v.from}, ${v.to}, ${v.amount}::numeric, ${v.description})
@@ -104,7 +115,9 @@ export class ContingentsRepository {
     const v = values(c);
     const written = sql`${v.projectId}, ${v.meterId}, ${v.computeProjectId}, ${v.period}::contingent_period, ${v.timeZone}, ${v.from}, ${v.to}, ${v.amount}::numeric`;
     const description = sql`CASE WHEN ${v.setDescription} THEN ${v.description} ELSE c.description END`;
-    const { rows: [row] } = await this.pool.query<DbContingentRow>(
+    const {
+      rows: [row],
+    } = await this.pool.query<DbContingentRow>(
       query(sql`WITH c AS (
          UPDATE contingents AS c SET
            project_id = ${v.projectId}, meter_id = ${v.meterId}, compute_project_id = ${v.computeProjectId}, period = ${v.period}::contingent_period, time_zone = ${v.timeZone},

@@ -50,7 +50,11 @@ export class ContingentsService {
   /** Creates or replaces a contingent (see SetContingentInput); every problem of the input is reported at once. */
   async set(input: SetContingentInput): Promise<Contingent> {
     const problems = new Problems();
-    const { id, row } = await checkSetContingentInput(input, problems, { zones: this.zones, catalog: this.catalog, repository: this.repository });
+    const { id, row } = await checkSetContingentInput(input, problems, {
+      zones: this.zones,
+      catalog: this.catalog,
+      repository: this.repository,
+    });
     problems.throwIfAny();
 
     const conflict = (error: unknown) => [EXCLUSION_VIOLATION, UNIQUE_VIOLATION].includes((error as { code?: string }).code ?? '');
@@ -79,7 +83,10 @@ export class ContingentsService {
       const other = await this.repository.overlapping(row, id ?? null);
       const what = other ? describe(other, input.meter) : 'another contingent';
       throw new ValidationError([
-        { path: ['input', 'from'], message: `[from, to) overlaps ${what}; the contingents of one project, meter and compute project never overlap` },
+        {
+          path: ['input', 'from'],
+          message: `[from, to) overlaps ${what}; the contingents of one project, meter and compute project never overlap`,
+        },
       ]);
     }
   }

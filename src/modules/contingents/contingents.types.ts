@@ -9,7 +9,7 @@ export enum ContingentPeriod {
 }
 registerEnumType(ContingentPeriod, {
   name: 'ContingentPeriod',
-  description: 'A calendar month, quarter or year of the contingent\'s time zone, or CUSTOM: any [from, to).',
+  description: "A calendar month, quarter or year of the contingent's time zone, or CUSTOM: any [from, to).",
 });
 
 @ObjectType({

@@ -57,12 +57,14 @@ export async function checkSetContingentInput(
   const at = (field: string) => [...path, field];
   const id = input.id == null ? null : checkContingentId(input.id, problems, at('id'));
   const name = (value: string | null | undefined, field: string) => {
-    if (value != null && (value.trim() === '' || value.length > MAX_NAME)) problems.add(at(field), `must be a non-blank string of at most ${MAX_NAME} characters`);
+    if (value != null && (value.trim() === '' || value.length > MAX_NAME))
+      problems.add(at(field), `must be a non-blank string of at most ${MAX_NAME} characters`);
   };
   name(input.project, 'project');
   name(input.computeProject, 'computeProject');
   if (!Number.isFinite(input.amount) || input.amount < 0) problems.add(at('amount'), 'must be a finite number >= 0');
-  if (input.description != null && input.description.length > MAX_DESCRIPTION) problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
+  if (input.description != null && input.description.length > MAX_DESCRIPTION)
+    problems.add(at('description'), `must be at most ${MAX_DESCRIPTION} characters`);
   const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
   const zoneKnown = await checks.zones.check(timeZone, problems, at('timeZone'));
   if (!Object.values(ContingentPeriod).includes(input.period)) problems.add(at('period'), 'is not a contingent period');
@@ -75,9 +77,15 @@ export async function checkSetContingentInput(
     const unit = UNIT_NAME[input.period as keyof typeof UNIT_NAME];
     const holding = await checks.repository.calendarPeriod(input.from, input.period as keyof typeof UNIT_NAME, timeZone);
     if (holding.start.getTime() !== input.from.getTime()) {
-      problems.add(at('from'), `must be the start of a ${unit} in ${timeZone}; the ${unit} that holds it starts at ${holding.start.toISOString()}`);
+      problems.add(
+        at('from'),
+        `must be the start of a ${unit} in ${timeZone}; the ${unit} that holds it starts at ${holding.start.toISOString()}`,
+      );
     } else if (to !== null && to.getTime() !== holding.end.getTime()) {
-      problems.add(at('to'), `the ${unit} from ${input.from.toISOString()} in ${timeZone} ends at ${holding.end.toISOString()}; give that, or no to`);
+      problems.add(
+        at('to'),
+        `the ${unit} from ${input.from.toISOString()} in ${timeZone} ends at ${holding.end.toISOString()}; give that, or no to`,
+      );
     }
     to = holding.end;
   }
@@ -85,7 +93,8 @@ export async function checkSetContingentInput(
   const [meterId] = (await checks.catalog.knownMeters([input.meter])).values();
   if (meterId === undefined) problems.add(at('meter'), `meter "${input.meter}" is not defined`);
   const dims = await checks.repository.dimensionIds(input.project, input.computeProject ?? null);
-  if (dims.project_id === null) problems.add(at('project'), `project "${input.project}" is not known: a project is known from its first usage report`);
+  if (dims.project_id === null)
+    problems.add(at('project'), `project "${input.project}" is not known: a project is known from its first usage report`);
   if (input.computeProject != null && dims.compute_project_id === null) {
     problems.add(at('computeProject'), `compute project "${input.computeProject}" is not known: it is known from its first usage report`);
   }

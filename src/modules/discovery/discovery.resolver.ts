@@ -2,13 +2,7 @@ import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
-import {
-  ComputeProjectConnection,
-  DiscoveryFilter,
-  ProjectConnection,
-  SourceConnection,
-  UserConnection,
-} from './discovery.types';
+import { ComputeProjectConnection, DiscoveryFilter, ProjectConnection, SourceConnection, UserConnection } from './discovery.types';
 
 const filterArg = () => Arg('filter', () => DiscoveryFilter, { nullable: true });
 

@@ -53,5 +53,10 @@ export function fromDbEvent(row: DbEventRow): UsageEvent {
 }
 
 export function fromDbMetric(row: DbMetricRow): AdditionalMetric {
-  return { metric: row.metric, volume: row.volume, contingentFactor: row.contingent_factor, weightedVolume: row.volume * row.contingent_factor };
+  return {
+    metric: row.metric,
+    volume: row.volume,
+    contingentFactor: row.contingent_factor,
+    weightedVolume: row.volume * row.contingent_factor,
+  };
 }

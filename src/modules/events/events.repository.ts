@@ -23,7 +23,9 @@ export class EventsRepository {
     if (q.meterIds) where.push(sql`e.meter_id = ANY(${q.meterIds}::int[])`);
     const direction = q.descending ? ident('DESC') : ident('ASC');
     if (q.after) {
-      where.push(sql`(e.start_time, e.id) ${q.descending ? ident('<') : ident('>')} (${q.after.start}::timestamptz, ${q.after.id}::bigint)`);
+      where.push(
+        sql`(e.start_time, e.id) ${q.descending ? ident('<') : ident('>')} (${q.after.start}::timestamptz, ${q.after.id}::bigint)`,
+      );
     }
     // The page is chosen first; names are joined to its rows only.
     const statement = sql`SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
@@ -44,7 +46,9 @@ export class EventsRepository {
 
   async metrics(eventIds: readonly string[]): Promise<DbMetricRow[]> {
     const { rows } = await this.pool.query<DbMetricRow>(
-      query(sql`SELECT event_id, metric, volume, contingent_factor FROM usage_metrics WHERE event_id = ANY(${eventIds}::bigint[]) ORDER BY event_id, metric`),
+      query(
+        sql`SELECT event_id, metric, volume, contingent_factor FROM usage_metrics WHERE event_id = ANY(${eventIds}::bigint[]) ORDER BY event_id, metric`,
+      ),
     );
     return rows;
   }

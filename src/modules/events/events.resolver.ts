@@ -29,12 +29,16 @@ export class EventsResolver {
 
   @FieldResolver(() => Resource, { nullable: true })
   resource(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Resource | null> | null {
-    return event.resourceKey === null ? null : ctx.loaders.resources.resource.load({ resource: event.resourceKey, project: event.projectKey });
+    return event.resourceKey === null
+      ? null
+      : ctx.loaders.resources.resource.load({ resource: event.resourceKey, project: event.projectKey });
   }
 
   @FieldResolver(() => JSONObjectScalar, { nullable: true, description: "The resource's metadata version valid at the record's start." })
   resourceMetadata(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> | null {
-    return event.resourceKey === null ? null : ctx.loaders.resources.metadataAt.load({ resource: event.resourceKey, project: event.projectKey, at: event.start });
+    return event.resourceKey === null
+      ? null
+      : ctx.loaders.resources.metadataAt.load({ resource: event.resourceKey, project: event.projectKey, at: event.start });
   }
 
   @FieldResolver(() => [AdditionalMetric])

@@ -60,7 +60,8 @@ const EVENT_CURSOR: CursorKey<DbEventRow, { start: Date; id: string }> = {
   of: (row) => [row.start_time.toISOString(), row.id],
   parse(key) {
     const [start, id] = key;
-    if (key.length !== 2 || typeof start !== 'string' || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) return undefined;
+    if (key.length !== 2 || typeof start !== 'string' || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT)
+      return undefined;
     const date = parseInstant(start);
     return date && { start: date, id };
   },

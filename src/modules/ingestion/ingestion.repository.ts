@@ -13,7 +13,6 @@ const DIMENSIONS = {
 type Dimension = keyof typeof DIMENSIONS;
 export type DimensionIds = Record<Dimension, ReadonlyMap<string, number>>;
 
-
 /** A resource named by a batch: its row and the project it belongs to (none yet: null). */
 export interface ClaimedResource {
   id: number;
@@ -35,10 +34,26 @@ export class IngestionRepository {
   /** The ids of the names reports give for each dimension, inserting the names not stored yet. */
   async dimensions(client: PoolClient, reports: readonly NormalizedReport[]): Promise<DimensionIds> {
     return {
-      projects: await this.ensureNames(client, 'projects', reports.map((r) => r.project)),
-      users: await this.ensureNames(client, 'users', reports.map((r) => r.user)),
-      computeProjects: await this.ensureNames(client, 'computeProjects', reports.map((r) => r.computeProject)),
-      sources: await this.ensureNames(client, 'sources', reports.map((r) => r.source)),
+      projects: await this.ensureNames(
+        client,
+        'projects',
+        reports.map((r) => r.project),
+      ),
+      users: await this.ensureNames(
+        client,
+        'users',
+        reports.map((r) => r.user),
+      ),
+      computeProjects: await this.ensureNames(
+        client,
+        'computeProjects',
+        reports.map((r) => r.computeProject),
+      ),
+      sources: await this.ensureNames(
+        client,
+        'sources',
+        reports.map((r) => r.source),
+      ),
     };
   }
 
@@ -209,7 +224,9 @@ export class IngestionRepository {
     written: { id: string; report: NormalizedReport }[],
     projects: ReadonlyMap<string, number>,
   ): Promise<void> {
-    const metrics = written.flatMap(({ id, report }) => report.additionalMetrics.map((m) => ({ id, project: projects.get(report.project)!, ...m })));
+    const metrics = written.flatMap(({ id, report }) =>
+      report.additionalMetrics.map((m) => ({ id, project: projects.get(report.project)!, ...m })),
+    );
     if (metrics.length === 0) return;
     await client.query(
       query(sql`INSERT INTO usage_metrics (project_id, event_id, metric, volume, contingent_factor)

@@ -104,8 +104,13 @@ export class IngestionService {
     this.checkBatchSize(reports);
     const outside = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
     if (outside.length > 0) {
-      const shown = outside.slice(0, 10).map((i) => `reports[${i}]`).join(', ');
-      throw new ForbiddenError(`This key may not report for the project of ${shown}${outside.length > 10 ? ', ...' : ''}; nothing was written`);
+      const shown = outside
+        .slice(0, 10)
+        .map((i) => `reports[${i}]`)
+        .join(', ');
+      throw new ForbiddenError(
+        `This key may not report for the project of ${shown}${outside.length > 10 ? ', ...' : ''}; nothing was written`,
+      );
     }
     const problems = new Problems();
     const definitions = await this.definitionsOf(reports);

@@ -14,7 +14,7 @@ export class AdditionalMetricInput {
 }
 
 @InputType({
-  description: 'Usage of another meter over the same interval and key as its report (the GPU hours of a VM\'s CPU hours).',
+  description: "Usage of another meter over the same interval and key as its report (the GPU hours of a VM's CPU hours).",
 })
 export class AdditionalResourceInput {
   @Field()
@@ -48,7 +48,7 @@ export class UsageReportInput {
   @Field(() => DateTimeScalar, { nullable: true, description: 'Absent for a discrete event. Not before start.' })
   end?: Date | null;
 
-  @Field(() => Float, { description: 'An absolute amount in the meter\'s unit, from 0 to 1e15.' })
+  @Field(() => Float, { description: "An absolute amount in the meter's unit, from 0 to 1e15." })
   volume!: number;
 
   @Field(() => Float, {
@@ -72,7 +72,8 @@ export class UsageReportInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The thing metered: a VM, a volume, a job. A resource belongs to the project that first reports it (or that its metadata names).',
+    description:
+      'The thing metered: a VM, a volume, a job. A resource belongs to the project that first reports it (or that its metadata names).',
   })
   resource?: string | null;
 

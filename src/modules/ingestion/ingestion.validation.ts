@@ -182,13 +182,24 @@ export function normalizeReports(
       additionalData,
     };
     const key = JSON.stringify([
-      base.source, base.project, base.computeProject, base.meter, base.resource, base.start.getTime(),
-      base.end?.getTime() ?? null, base.user, base.partition, base.priority,
+      base.source,
+      base.project,
+      base.computeProject,
+      base.meter,
+      base.resource,
+      base.start.getTime(),
+      base.end?.getTime() ?? null,
+      base.user,
+      base.partition,
+      base.priority,
     ]);
     // Everything but the key has a fixed shape, written in a fixed order; only additionalData,
     // whose keys a client may send in any order, needs its keys sorted.
     const content = JSON.stringify([
-      key, base.volume, base.contingentFactor, base.operationCount,
+      key,
+      base.volume,
+      base.contingentFactor,
+      base.operationCount,
       base.additionalMetrics.map((m) => [m.metric, m.volume, m.contingentFactor]),
       base.additionalResources.map((r) => [r.meter, r.volume, r.contingentFactor]),
     ]);

@@ -47,7 +47,11 @@ export class PricingRepository {
   }
 
   /** The currencies of a meter's cards, but the card a new one with this key and start would replace. */
-  async otherCurrencies(client: PoolClient, key: { meterId: number; partition: string | null; priority: string | null }, validFrom: Date): Promise<string[]> {
+  async otherCurrencies(
+    client: PoolClient,
+    key: { meterId: number; partition: string | null; priority: string | null },
+    validFrom: Date,
+  ): Promise<string[]> {
     const { rows } = await client.query<{ currency: string }>(
       query(sql`SELECT DISTINCT currency FROM price_cards
        WHERE meter_id = ${key.meterId} AND NOT (partition IS NOT DISTINCT FROM ${key.partition} AND priority IS NOT DISTINCT FROM ${key.priority} AND valid_from = ${validFrom})`),
@@ -55,7 +59,19 @@ export class PricingRepository {
     return rows.map((r) => r.currency);
   }
 
-  async setPrice(client: PoolClient, card: { meterId: number; partition: string | null; priority: string | null; unitPrice: string; currency: string; validFrom: Date; validTo: Date | null; description: string | null }): Promise<string> {
+  async setPrice(
+    client: PoolClient,
+    card: {
+      meterId: number;
+      partition: string | null;
+      priority: string | null;
+      unitPrice: string;
+      currency: string;
+      validFrom: Date;
+      validTo: Date | null;
+      description: string | null;
+    },
+  ): Promise<string> {
     const { id } = await addVersion<{ id: string }>(client, {
       table: 'price_cards',
       key: { meter_id: card.meterId, partition: card.partition, priority: card.priority },
@@ -67,15 +83,23 @@ export class PricingRepository {
   }
 
   /** The project (created if new) and resource ids of a fixed cost; resource: the project of an existing one too. */
-  async fixedCostOwner(client: PoolClient, project: string, resource: string | null): Promise<{ projectId: number; resourceId: number | null; resourceProject: string | null }> {
+  async fixedCostOwner(
+    client: PoolClient,
+    project: string,
+    resource: string | null,
+  ): Promise<{ projectId: number; resourceId: number | null; resourceProject: string | null }> {
     await client.query(query(sql`INSERT INTO projects (name) VALUES (${project}) ON CONFLICT (name) DO NOTHING`));
-    const { rows: [found] } = await client.query<{ project_id: number; resource_id: number | null; resource_project: string | null }>(
+    const {
+      rows: [found],
+    } = await client.query<{ project_id: number; resource_id: number | null; resource_project: string | null }>(
       query(sql`SELECT p.id AS project_id, r.id AS resource_id, rp.name AS resource_project
        FROM projects p LEFT JOIN resources r ON r.external_id = ${resource} LEFT JOIN projects rp ON rp.id = r.project_id
        WHERE p.name = ${project}`),
     );
     if (resource !== null && found.resource_id === null) {
-      const { rows: [created] } = await client.query<{ id: number }>(
+      const {
+        rows: [created],
+      } = await client.query<{ id: number }>(
         query(sql`INSERT INTO resources AS r (external_id, project_id) VALUES (${resource}, ${found.project_id})
          ON CONFLICT (external_id) DO UPDATE SET project_id = COALESCE(r.project_id, EXCLUDED.project_id) RETURNING id`),
       );
@@ -84,7 +108,20 @@ export class PricingRepository {
     return { projectId: found.project_id, resourceId: found.resource_id, resourceProject: found.resource_project };
   }
 
-  async setFixedCost(client: PoolClient, cost: { projectId: number; resourceId: number | null; name: string; amount: string; currency: string; per: string; validFrom: Date; validTo: Date | null; description: string | null }): Promise<string> {
+  async setFixedCost(
+    client: PoolClient,
+    cost: {
+      projectId: number;
+      resourceId: number | null;
+      name: string;
+      amount: string;
+      currency: string;
+      per: string;
+      validFrom: Date;
+      validTo: Date | null;
+      description: string | null;
+    },
+  ): Promise<string> {
     const { id } = await addVersion<{ id: string }>(client, {
       table: 'fixed_costs',
       key: { project_id: cost.projectId, resource_id: cost.resourceId, name: cost.name },
@@ -102,7 +139,9 @@ export class PricingRepository {
   async deleteFixedCost(id: string, visible: readonly string[] | null): Promise<boolean> {
     const projects = bind(visible);
     const { rowCount } = await this.pool.query(
-      query(sql`DELETE FROM fixed_costs fc USING projects p WHERE fc.id = ${id} AND p.id = fc.project_id AND (${projects}::text[] IS NULL OR p.name = ANY(${projects}))`),
+      query(
+        sql`DELETE FROM fixed_costs fc USING projects p WHERE fc.id = ${id} AND p.id = fc.project_id AND (${projects}::text[] IS NULL OR p.name = ANY(${projects}))`,
+      ),
     );
     return (rowCount ?? 0) > 0;
   }

@@ -26,7 +26,9 @@ export class PricingResolver {
     return ctx.services.pricing.fixedCosts(callerOf(ctx), { project, at });
   }
 
-  @Mutation(() => PriceCard, { description: 'Sets the price of a meter from an instant on. Idempotent. The cost of past usage follows at once.' })
+  @Mutation(() => PriceCard, {
+    description: 'Sets the price of a meter from an instant on. Idempotent. The cost of past usage follows at once.',
+  })
   @Authorized(ADMIN)
   setPrice(@Arg('input', () => SetPriceInput) input: SetPriceInput, @Ctx() ctx: Context): Promise<PriceCard> {
     return ctx.services.pricing.setPrice(input);

@@ -29,7 +29,11 @@ export class PricingService {
   }
 
   async fixedCosts(caller: Caller, filter: { project?: string | null; at?: Date | null }): Promise<FixedCost[]> {
-    const rows = await this.repository.fixedCosts({ visible: visibleProjects(null, caller), project: filter.project ?? null, at: filter.at ?? null });
+    const rows = await this.repository.fixedCosts({
+      visible: visibleProjects(null, caller),
+      project: filter.project ?? null,
+      at: filter.at ?? null,
+    });
     return rows.map(fromDbFixedCost);
   }
 
@@ -43,7 +47,10 @@ export class PricingService {
       const others = (await this.repository.otherCurrencies(client, key, input.validFrom)).filter((c) => c !== input.currency);
       if (others.length > 0) {
         throw new ValidationError([
-          { path: ['input', 'currency'], message: `meter "${input.meter}" is priced in ${others.join(', ')}; every card of a meter has the same currency` },
+          {
+            path: ['input', 'currency'],
+            message: `meter "${input.meter}" is priced in ${others.join(', ')}; every card of a meter has the same currency`,
+          },
         ]);
       }
       return this.repository.setPrice(client, {
@@ -66,7 +73,10 @@ export class PricingService {
       const owner = await this.repository.fixedCostOwner(client, input.project, input.resource ?? null);
       if (input.resource != null && owner.resourceProject !== input.project) {
         throw new ValidationError([
-          { path: ['input', 'resource'], message: `resource "${input.resource}" belongs to ${owner.resourceProject ? `project "${owner.resourceProject}"` : 'no project'}, not "${input.project}"` },
+          {
+            path: ['input', 'resource'],
+            message: `resource "${input.resource}" belongs to ${owner.resourceProject ? `project "${owner.resourceProject}"` : 'no project'}, not "${input.project}"`,
+          },
         ]);
       }
       return this.repository.setFixedCost(client, {
@@ -94,14 +104,21 @@ export class PricingService {
   }
 
   /** Runs a versioned write in a transaction; an overlap with a closed version is the caller's mistake, said so. */
-  private async versioned<T>(input: { validFrom: Date; validTo?: Date | null }, what: string, write: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async versioned<T>(
+    input: { validFrom: Date; validTo?: Date | null },
+    what: string,
+    write: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.db.transaction(write);
     } catch (error) {
       if ((error as { code?: string }).code !== EXCLUSION_VIOLATION) throw error;
       const span = `[${input.validFrom.toISOString()}, ${input.validTo?.toISOString() ?? 'open'})`;
       throw new ValidationError([
-        { path: ['input', 'validFrom'], message: `${span} overlaps a closed version of this ${what}; versions never overlap (end that one first, or choose other dates)` },
+        {
+          path: ['input', 'validFrom'],
+          message: `${span} overlaps a closed version of this ${what}; versions never overlap (end that one first, or choose other dates)`,
+        },
       ]);
     }
   }

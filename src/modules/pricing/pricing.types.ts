@@ -7,7 +7,7 @@ export enum FixedCostPer {
 }
 registerEnumType(FixedCostPer, {
   name: 'FixedCostPer',
-  description: 'What a fixed amount is charged for: each calendar day, or each calendar month, of the report\'s time zone.',
+  description: "What a fixed amount is charged for: each calendar day, or each calendar month, of the report's time zone.",
 });
 
 @ObjectType({

@@ -38,7 +38,8 @@ export function checkSetFixedCostInput(input: SetFixedCostInput, problems: Probl
 }
 
 function checkLabel(value: string | null | undefined, problems: Problems, path: Path): void {
-  if (value != null && (value.trim() === '' || value.length > LABEL_MAX)) problems.add(path, `must be a non-blank string of at most ${LABEL_MAX} characters`);
+  if (value != null && (value.trim() === '' || value.length > LABEL_MAX))
+    problems.add(path, `must be a non-blank string of at most ${LABEL_MAX} characters`);
 }
 
 function checkCommon(
@@ -48,6 +49,7 @@ function checkCommon(
   amountField = 'unitPrice',
 ): void {
   if (input.unitPrice.startsWith('-')) problems.add([...path, amountField], 'must not be negative');
-  if (!CURRENCY.test(input.currency)) problems.add([...path, 'currency'], `"${input.currency}" is not an ISO 4217 code of three capital letters, such as EUR`);
+  if (!CURRENCY.test(input.currency))
+    problems.add([...path, 'currency'], `"${input.currency}" is not an ISO 4217 code of three capital letters, such as EUR`);
   if (input.validTo != null && input.validTo <= input.validFrom) problems.add([...path, 'validTo'], 'must be later than validFrom');
 }

@@ -25,7 +25,9 @@ export class ResourcesRepository {
   async byExternalIds(ids: readonly string[], visible: readonly string[] | null): Promise<DbResourceRow[]> {
     const projects = bind(visible);
     const { rows } = await this.pool.query<DbResourceRow>(
-      query(sql`SELECT ${RESOURCE_COLUMNS} WHERE r.external_id = ANY(${ids}::text[]) AND (${projects}::text[] IS NULL OR p.name = ANY(${projects}))`),
+      query(
+        sql`SELECT ${RESOURCE_COLUMNS} WHERE r.external_id = ANY(${ids}::text[]) AND (${projects}::text[] IS NULL OR p.name = ANY(${projects}))`,
+      ),
     );
     return rows;
   }
@@ -87,11 +89,16 @@ export class ResourcesRepository {
    * (created if new); a stored one without a project takes it; a stored one with a project keeps
    * it, and the caller compares. Returns its row id and project.
    */
-  async claim(client: PoolClient, input: { resource: string; type: string | null; project: string | null }): Promise<{ id: number; project: string | null }> {
+  async claim(
+    client: PoolClient,
+    input: { resource: string; type: string | null; project: string | null },
+  ): Promise<{ id: number; project: string | null }> {
     if (input.project !== null) {
       await client.query(query(sql`INSERT INTO projects (name) VALUES (${input.project}) ON CONFLICT (name) DO NOTHING`));
     }
-    const { rows: [resource] } = await client.query<{ id: number; project: string | null }>(
+    const {
+      rows: [resource],
+    } = await client.query<{ id: number; project: string | null }>(
       query(sql`WITH r AS (INSERT INTO resources AS r (external_id, type, project_id) VALUES (${input.resource}, ${input.type}, (SELECT id FROM projects WHERE name = ${input.project}))
                   ON CONFLICT (external_id) DO UPDATE
                     SET type = COALESCE(EXCLUDED.type, r.type), project_id = COALESCE(r.project_id, EXCLUDED.project_id)
@@ -109,7 +116,13 @@ export class ResourcesRepository {
   addVersion(client: PoolClient, resourceId: number, validFrom: Date, metadata: Record<string, unknown>): Promise<DbMetadataRow> {
     return addVersion<DbMetadataRow>(
       client,
-      { table: 'resource_metadata', key: { resource_id: resourceId }, validFrom, validTo: null, values: { metadata: JSON.stringify(metadata) } },
+      {
+        table: 'resource_metadata',
+        key: { resource_id: resourceId },
+        validFrom,
+        validTo: null,
+        values: { metadata: JSON.stringify(metadata) },
+      },
       ident('resource_id, valid_from, valid_to, metadata'),
     );
   }

@@ -63,7 +63,9 @@ export class ResourcesService {
    * For the metadata(at) loader: the metadata valid at each key's instant (default now), in key
    * order; a key with a project (reached through a record) only of a resource of that project.
    */
-  async metadataAt(keys: readonly { resource: number; project: number | null; at: Date | null }[]): Promise<(Record<string, unknown> | null)[]> {
+  async metadataAt(
+    keys: readonly { resource: number; project: number | null; at: Date | null }[],
+  ): Promise<(Record<string, unknown> | null)[]> {
     const now = this.now();
     const rows = await this.repository.metadataAt(keys.map((k) => ({ resource: k.resource, project: k.project, at: k.at ?? now })));
     const byIndex = new Map(rows.map((r) => [Number(r.idx), r.metadata]));
@@ -93,7 +95,9 @@ export class ResourcesService {
         const owner = await this.repository.claim(client, { resource: input.resource, type: input.type ?? null, project });
         // Checked after the claim, in its transaction, so that a concurrent claim cannot slip in between.
         if (caller.projects && owner.project === null) {
-          throw new ForbiddenError('This key may version only resources of its projects; name one of them as input.project for a new resource');
+          throw new ForbiddenError(
+            'This key may version only resources of its projects; name one of them as input.project for a new resource',
+          );
         }
         const mine = project !== null ? owner.project === project : !caller.projects || caller.projects.includes(owner.project!);
         if (!mine) throw new ValidationError([{ path: ['input', 'resource'], message: foreignResource(input.resource) }]);

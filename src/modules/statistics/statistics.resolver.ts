@@ -31,7 +31,7 @@ export class StatisticsPeriodsResolver {
   @FieldResolver(() => [StatisticsPeriod], {
     description:
       'Every period of [from, to) in order, rows or none: calendar periods of the time zone (a Berlin day is 23, 24 or 25 hours), ' +
-      'the first and last clipped to the range; without a period, [from, to) itself. A row\'s periodStart is one of their starts.',
+      "the first and last clipped to the range; without a period, [from, to) itself. A row's periodStart is one of their starts.",
   })
   periods(@Root() statistics: UsageStatistics, @Ctx() ctx: Context): Promise<StatisticsPeriod[]> {
     return ctx.services.statistics.periods(statistics);

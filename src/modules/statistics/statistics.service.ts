@@ -45,7 +45,10 @@ export class StatisticsService {
    * For the Resource.usage loader: per-meter statistics of each resource over [from, to), one
    * statement for all the resources asked with the same range.
    */
-  async resourceUsage(caller: Caller, keys: readonly { resource: string; from: Date; to: Date; prorate: boolean; cost: boolean }[]): Promise<UsageStatisticsRow[][]> {
+  async resourceUsage(
+    caller: Caller,
+    keys: readonly { resource: string; from: Date; to: Date; prorate: boolean; cost: boolean }[],
+  ): Promise<UsageStatisticsRow[][]> {
     const problems = new Problems();
     checkResourceUsageKeys(keys, problems);
     problems.throwIfAny();

@@ -169,7 +169,9 @@ function eventsAggregateSql(
   const series = byMetric ? 'um.metric' : 'e.meter_id';
   const volume = byMetric ? ident('um.volume') : ident('e.volume');
   const factor = byMetric ? ident('um.contingent_factor') : ident('e.contingent_factor');
-  const source = byMetric ? 'usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id' : 'usage_events e';
+  const source = byMetric
+    ? 'usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id'
+    : 'usage_events e';
 
   const where: string[] = condition ? [condition] : [];
   if (q.metrics) where.push(`um.metric = ANY(${p.add(q.metrics)}::text[])`);

@@ -72,7 +72,11 @@ export class UsageStatisticsInput {
   @Field(() => PeriodInput, { nullable: true, description: 'Calendar periods; none: one row over the whole range.' })
   period?: PeriodInput | null;
 
-  @Field(() => String, { nullable: true, defaultValue: DEFAULT_TIME_ZONE, description: 'An IANA time zone for the periods: Europe/Berlin.' })
+  @Field(() => String, {
+    nullable: true,
+    defaultValue: DEFAULT_TIME_ZONE,
+    description: 'An IANA time zone for the periods: Europe/Berlin.',
+  })
   timeZone?: string | null;
 
   @Field(() => Boolean, {
@@ -120,7 +124,10 @@ export class UsageStatisticsRow {
   @Field(() => String, { nullable: true })
   priority!: string | null;
 
-  @Field(() => JSONObjectScalar, { nullable: true, description: 'The groupByMetadata keys and their values (null where a record had none).' })
+  @Field(() => JSONObjectScalar, {
+    nullable: true,
+    description: 'The groupByMetadata keys and their values (null where a record had none).',
+  })
   metadata!: Record<string, unknown> | null;
 
   @Field(() => DateTimeScalar, { description: 'Start of the period, clipped to from.' })
@@ -173,7 +180,10 @@ export class UsageStatisticsRow {
   @Field(() => String, { nullable: true, description: 'The currency of cost; null when nothing is priced.' })
   currency!: string | null;
 
-  @Field(() => Float, { nullable: true, description: 'The volume (share) of the records without a price at the time; 0 when all are priced.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The volume (share) of the records without a price at the time; 0 when all are priced.',
+  })
   unpricedVolume!: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Records of the row with volume that no card priced.' })

@@ -47,7 +47,7 @@ export async function checkStatisticsInput(
   const at = (...rest: (string | number)[]) => [...path, ...rest];
   const meters = input.meters ?? [];
   const metrics = input.metrics ?? [];
-  if ((meters.length > 0) === (metrics.length > 0)) {
+  if (meters.length > 0 === metrics.length > 0) {
     problems.add(at('meters'), 'give a non-empty list of meters, or of metrics, but not both: sums across meters mean nothing');
   }
   checkTimeRange(input, problems, path);
@@ -60,7 +60,10 @@ export async function checkStatisticsInput(
     if (!Number.isInteger(period.size) || period.size < 1 || period.size > MAX_PERIOD_SIZE) {
       problems.add(at('period', 'size'), `must be a whole number from 1 to ${MAX_PERIOD_SIZE}`);
     } else if (input.from < input.to && estimatePeriods(input.from, input.to, period) > checks.maxPeriods) {
-      problems.add(at('period'), `[from, to) holds more than ${checks.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`);
+      problems.add(
+        at('period'),
+        `[from, to) holds more than ${checks.maxPeriods} periods of ${period.size} ${period.unit}; use longer periods or a shorter range`,
+      );
     }
   }
   const groupByMetadata = input.groupByMetadata ?? [];

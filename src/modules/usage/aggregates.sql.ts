@@ -16,7 +16,12 @@ export function eventAggregates(v: Sql, factor: Sql, duration: Sql, minMax: Sql)
 }
 
 /** Usage events' aggregates as rollups store them. */
-export const EVENT_ROLLUP_AGGREGATES = eventAggregates(ident('e.volume::numeric'), ident('e.contingent_factor'), ident('e.duration::numeric'), ident('e.volume'));
+export const EVENT_ROLLUP_AGGREGATES = eventAggregates(
+  ident('e.volume::numeric'),
+  ident('e.contingent_factor'),
+  ident('e.duration::numeric'),
+  ident('e.volume'),
+);
 
 /** Aggregates of rollups `e`, composed. */
 export const ROLLUP_AGGREGATES = sql`sum(e.count) AS count, sum(e.operations) AS operations,

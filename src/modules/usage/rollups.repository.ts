@@ -64,7 +64,6 @@ export class RollupsRepository {
     );
   }
 
-
   /**
    * Takes up to `limit` dirty hours and recomputes their hour rollups, and the day and month
    * rollups of every built zone that hold them, in the caller's transaction. Returns how many
@@ -96,10 +95,20 @@ export class RollupsRepository {
     const { rows: zones } = await client.query<{ time_zone: string }>(query(sql`SELECT time_zone FROM usage_rollup_zones`));
     for (const { time_zone: zone } of zones) {
       const local = bind(zone);
-      await this.rebuildLocal(client, local, 'day', sql`SELECT DISTINCT d.meter_id, date_trunc('day', d.hour AT TIME ZONE ${local}) AS local
-                                                     FROM ${taken}`);
-      await this.rebuildLocal(client, local, 'month', sql`SELECT DISTINCT d.meter_id, date_trunc('month', d.hour AT TIME ZONE ${local}) AS local
-                                                       FROM ${taken}`);
+      await this.rebuildLocal(
+        client,
+        local,
+        'day',
+        sql`SELECT DISTINCT d.meter_id, date_trunc('day', d.hour AT TIME ZONE ${local}) AS local
+                                                     FROM ${taken}`,
+      );
+      await this.rebuildLocal(
+        client,
+        local,
+        'month',
+        sql`SELECT DISTINCT d.meter_id, date_trunc('month', d.hour AT TIME ZONE ${local}) AS local
+                                                       FROM ${taken}`,
+      );
     }
     return claimed.length;
   }
@@ -140,8 +149,12 @@ export class RollupsRepository {
    */
   async rebuildAll(client: PoolClient): Promise<number> {
     await this.lock(client);
-    const { rows: [{ n }] } = await client.query<{ n: number }>(
-      query(sql`WITH taken AS (DELETE FROM usage_rollup_dirty RETURNING meter_id, hour) SELECT count(DISTINCT (meter_id, hour))::int AS n FROM taken`),
+    const {
+      rows: [{ n }],
+    } = await client.query<{ n: number }>(
+      query(
+        sql`WITH taken AS (DELETE FROM usage_rollup_dirty RETURNING meter_id, hour) SELECT count(DISTINCT (meter_id, hour))::int AS n FROM taken`,
+      ),
     );
     await client.query(query(sql`DELETE FROM usage_rollups WHERE grain = 'hour'`));
     await client.query(
@@ -179,7 +192,9 @@ export class RollupsRepository {
        FROM usage_rollups e WHERE e.grain = 'day' AND e.time_zone = ${local}
        GROUP BY 3, e.meter_id, ${E_DIMENSIONS}, e.discrete`),
     );
-    await client.query(query(sql`INSERT INTO usage_rollup_zones (time_zone) VALUES (${zone}) ON CONFLICT (time_zone) DO UPDATE SET built_at = now()`));
+    await client.query(
+      query(sql`INSERT INTO usage_rollup_zones (time_zone) VALUES (${zone}) ON CONFLICT (time_zone) DO UPDATE SET built_at = now()`),
+    );
   }
 
   async dropZone(client: PoolClient, zone: string): Promise<void> {
@@ -189,7 +204,9 @@ export class RollupsRepository {
   }
 
   async dirtyHours(client: PoolClient): Promise<number> {
-    const { rows } = await client.query<{ n: number }>(query(sql`SELECT count(DISTINCT (meter_id, hour))::int AS n FROM usage_rollup_dirty`));
+    const { rows } = await client.query<{ n: number }>(
+      query(sql`SELECT count(DISTINCT (meter_id, hour))::int AS n FROM usage_rollup_dirty`),
+    );
     return rows[0].n;
   }
 

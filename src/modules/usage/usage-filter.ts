@@ -4,7 +4,9 @@ import { ident, sql, type Sql } from '../../common/sql';
 import type { Path, Problems } from '../../errors/errors';
 
 /** Narrows usage events; every list is "any of", and the conditions all hold together. */
-@InputType({ description: 'Narrows usage records. Each list keeps records matching any of its values; all given conditions hold together.' })
+@InputType({
+  description: 'Narrows usage records. Each list keeps records matching any of its values; all given conditions hold together.',
+})
 export class UsageFilter {
   @Field(() => [String], { nullable: true })
   components?: string[] | null;
@@ -69,7 +71,9 @@ export function usageFilterSql(filter: UsageFilter | null | undefined): Sql[] {
     );
   };
   if (filter.components) {
-    where.push(sql`e.meter_id IN (SELECT m.id FROM meters m JOIN components c ON c.id = m.component_id WHERE c.name = ANY(${filter.components}::text[]))`);
+    where.push(
+      sql`e.meter_id IN (SELECT m.id FROM meters m JOIN components c ON c.id = m.component_id WHERE c.name = ANY(${filter.components}::text[]))`,
+    );
   }
   byName(ident('project_id'), ident('projects'), filter.projects);
   byName(ident('compute_project_id'), ident('compute_projects'), filter.computeProjects);

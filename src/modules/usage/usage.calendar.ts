@@ -9,7 +9,10 @@ export enum PeriodUnit {
   QUARTER = 'QUARTER',
   YEAR = 'YEAR',
 }
-registerEnumType(PeriodUnit, { name: 'PeriodUnit', description: 'Calendar units of the query\'s time zone; weeks are ISO weeks, from Monday.' });
+registerEnumType(PeriodUnit, {
+  name: 'PeriodUnit',
+  description: "Calendar units of the query's time zone; weeks are ISO weeks, from Monday.",
+});
 
 export interface PeriodSpec {
   unit: PeriodUnit;
@@ -41,7 +44,6 @@ export function estimatePeriods(from: Date, to: Date, period: PeriodSpec | null)
   // Sub-day periods start again at each local midnight: at most one more period a day.
   return SUB_DAY_UNITS.has(period.unit) ? periods + Math.ceil(span / DAY_MS) + 1 : periods;
 }
-
 
 /** How PostgreSQL truncates to each calendar unit of a zone, and steps from one to the next. */
 export const CALENDAR = {

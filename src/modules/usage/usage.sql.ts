@@ -52,7 +52,11 @@ export function overlappingSql(from: string, to: string, meters: string | null):
   // would leave PostgreSQL's timestamps: a record from year 1 to 9999 would make every query fail.
   const longest = `(SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM ${from} - timestamptz '0001-01-01 00:00:00+00'))
                     FROM record_durations${meters ? ` WHERE meter_id = ANY(${meters})` : ''})`;
-  return [`e.start_time < ${to}`, `e.start_time >= ${from} - make_interval(secs => ${longest})`, `(e.start_time >= ${from} OR e.end_time > ${from})`];
+  return [
+    `e.start_time < ${to}`,
+    `e.start_time >= ${from} - make_interval(secs => ${longest})`,
+    `(e.start_time >= ${from} OR e.end_time > ${from})`,
+  ];
 }
 
 /** The numbers k of the periods [bounds.b[k], bounds.b[k+1]) that record `e` overlaps within [from, to); a record without duration: its start's. */

@@ -46,7 +46,9 @@ export class CsvRecordScanner {
       const stop = comma < 0 ? text.length : comma;
       const value = text.slice(i, stop);
       if (value.includes('"')) {
-        return this.fail(`field ${this.fields.length + 1}: a quote may only open a field; write the field in quotes and double the quotes inside it`);
+        return this.fail(
+          `field ${this.fields.length + 1}: a quote may only open a field; write the field in quotes and double the quotes inside it`,
+        );
       }
       this.fields.push(value);
       if (comma < 0) return this.finish();

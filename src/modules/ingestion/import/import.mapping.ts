@@ -67,7 +67,11 @@ export class ReportShape {
       const required = REQUIRED.exec(error.message);
       const unknown = UNKNOWN.exec(error.message);
       if (required) problems.push({ path: [...path, required[1]], message: 'is required' });
-      else if (unknown) problems.push({ path: [...path, unknown[1]], message: `is not a field of a usage report${unknown[2] ? ` (${unknown[2][0].toLowerCase()}${unknown[2].slice(1)})` : ''}` });
+      else if (unknown)
+        problems.push({
+          path: [...path, unknown[1]],
+          message: `is not a field of a usage report${unknown[2] ? ` (${unknown[2][0].toLowerCase()}${unknown[2].slice(1)})` : ''}`,
+        });
       else if (NOT_NULL.test(error.message)) problems.push({ path, message: 'is required' });
       else problems.push({ path, message: error.message });
     });
@@ -83,7 +87,8 @@ export class ReportShape {
     const names = header.map((name) => name.trim());
     const seen = new Set<string>();
     names.forEach((name, i) => {
-      if (!this.kinds.has(name)) problems.add(['header', i], `"${name}" is not a field of a usage report (${[...this.kinds.keys()].join(', ')})`);
+      if (!this.kinds.has(name))
+        problems.add(['header', i], `"${name}" is not a field of a usage report (${[...this.kinds.keys()].join(', ')})`);
       else if (seen.has(name)) problems.add(['header', i], `"${name}" appears twice`);
       seen.add(name);
     });
@@ -99,7 +104,11 @@ export class ReportShape {
    */
   fromCsv(columns: CsvColumns, fields: readonly string[]): Decoded {
     if (fields.length !== columns.names.length) {
-      return { problems: [{ path: [], message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the header has ${columns.names.length}` }] };
+      return {
+        problems: [
+          { path: [], message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the header has ${columns.names.length}` },
+        ],
+      };
     }
     const value: Record<string, unknown> = {};
     const problems: Problem[] = [];

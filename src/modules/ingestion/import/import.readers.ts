@@ -112,7 +112,9 @@ async function* csvRecords(file: string, columns: CsvColumns, from: Position, sh
     const result = scanner.line(text);
     if (result === undefined) continue;
     const decoded: Decoded =
-      result.error !== undefined ? { problems: [{ path: [], message: `is not valid CSV: ${result.error}` }] } : shape.fromCsv(columns, result.fields);
+      result.error !== undefined
+        ? { problems: [{ path: [], message: `is not valid CSV: ${result.error}` }] }
+        : shape.fromCsv(columns, result.fields);
     yield { line: first, endLine: line, end, text: lines.join('\n'), decoded };
   }
   const unfinished = scanner.end();
@@ -128,7 +130,12 @@ async function* csvRecords(file: string, columns: CsvColumns, from: Position, sh
  * header fails the whole file, with a ValidationError); reading then goes on from the position,
  * or from just after the header.
  */
-export async function openRecords(file: string, format: ImportFormat, from: Position, shape: ReportShape): Promise<AsyncGenerator<SourceRecord>> {
+export async function openRecords(
+  file: string,
+  format: ImportFormat,
+  from: Position,
+  shape: ReportShape,
+): Promise<AsyncGenerator<SourceRecord>> {
   if (format === 'ndjson') return ndjsonRecords(file, from);
   const header = await readCsvHeader(file, shape);
   if (!header) return (async function* () {})();

@@ -96,7 +96,15 @@ const DATA_EXCEPTION = /^22/;
  * whose commit was not checkpointed is harmless: ingestion is idempotent.
  */
 export class UsageImport {
-  readonly progress: ImportProgress = { totalBytes: 0, bytesRead: 0, line: 0, committedLine: 0, counts: { ...NO_COUNTS }, resumedAfterLine: null, records: 0 };
+  readonly progress: ImportProgress = {
+    totalBytes: 0,
+    bytesRead: 0,
+    line: 0,
+    committedLine: 0,
+    counts: { ...NO_COUNTS },
+    resumedAfterLine: null,
+    records: 0,
+  };
   private stopping = false;
   private wake: (() => void) | undefined;
   private identity!: FileIdentity;
@@ -182,7 +190,8 @@ export class UsageImport {
     const reasons = [
       !sameFile(checkpoint.identity, this.identity) && 'the file has changed since',
       checkpoint.format !== this.options.format && `it was read as ${checkpoint.format}`,
-      path.resolve(checkpoint.rejectedFile) !== path.resolve(this.options.rejectedFile) && `its rejected lines went to ${checkpoint.rejectedFile}`,
+      path.resolve(checkpoint.rejectedFile) !== path.resolve(this.options.rejectedFile) &&
+        `its rejected lines went to ${checkpoint.rejectedFile}`,
     ].filter(Boolean);
     if (reasons.length === 0) return checkpoint;
     this.hooks.onNotice?.(`Ignoring the checkpoint ${this.options.checkpointFile} (${reasons.join('; ')}): importing from the first line.`);
@@ -199,7 +208,12 @@ export class UsageImport {
 
   /** Decodes a batch's lines into reports; the lines that are not reports are rejected here. */
   private prepare(batch: SourceRecord[]): PreparedBatch {
-    const prepared: PreparedBatch = { reports: [], origins: [], rejections: [], after: { offset: batch[batch.length - 1].end, line: batch[batch.length - 1].endLine } };
+    const prepared: PreparedBatch = {
+      reports: [],
+      origins: [],
+      rejections: [],
+      after: { offset: batch[batch.length - 1].end, line: batch[batch.length - 1].endLine },
+    };
     for (const record of batch) {
       const decoded = record.decoded.problems ? record.decoded : this.shape.toReport(record.decoded.value);
       if (decoded.problems) {
@@ -238,7 +252,10 @@ export class UsageImport {
       const code = (error as { code?: unknown }).code;
       if (typeof code !== 'string' || !DATA_EXCEPTION.test(code)) throw error;
       if (reports.length === 1) {
-        return { result: { created: 0, updated: 0, unchanged: 0, superseded: 0 }, rejections: [rejection(origins[0], [{ path: [], message: `PostgreSQL cannot store it: ${(error as Error).message}` }])] };
+        return {
+          result: { created: 0, updated: 0, unchanged: 0, superseded: 0 },
+          rejections: [rejection(origins[0], [{ path: [], message: `PostgreSQL cannot store it: ${(error as Error).message}` }])],
+        };
       }
       const half = Math.ceil(reports.length / 2);
       const first = await this.write(reports.slice(0, half), origins.slice(0, half));
