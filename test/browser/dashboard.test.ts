@@ -212,14 +212,12 @@ describeBrowser('the usage dashboard, offline', () => {
       users: ['alice'],
     });
     expect(expected.length).toBe(24);
-    const shown = await page
-      .locator('[data-testid=events] tbody tr')
-      .evaluateAll((trs) =>
-        trs.map((tr) => ({
-          id: tr.getAttribute('data-id'),
-          volume: Number(tr.querySelectorAll('td[data-value]')[0].getAttribute('data-value')),
-        })),
-      );
+    const shown = await page.locator('[data-testid=events] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-id'),
+        volume: Number(tr.querySelectorAll('td[data-value]')[0].getAttribute('data-value')),
+      })),
+    );
     expect(shown).toEqual(expected);
     await expect(page.getByTestId('events-range').textContent()).resolves.toBe('1–24 of 24');
     await expect(page.locator('section.drill').textContent()).resolves.toContain('cpu.hours · User alice · Mon, Oct 12, 2026');
