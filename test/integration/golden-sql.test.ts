@@ -49,6 +49,21 @@ const statistics =
   () =>
     t.services.statistics.statistics(SYSTEM, { meters: ['cpu.hours'], ...MAY, ...input } as UsageStatisticsInput, { cost });
 
+/** A job with every optional part: sent first it is new, sent again with other volumes it overwrites. */
+const job = (volume: number, energy: number) => ({
+  project: 'p2',
+  user: 'bob',
+  computeProject: 'hpc',
+  source: 'slurm',
+  meter: 'cpu.hours',
+  resource: 'job-1',
+  start: at('2026-05-03T00:00:00Z'),
+  end: at('2026-05-03T02:00:00Z'),
+  volume,
+  additionalMetrics: [{ metric: 'energy', volume: energy }],
+  additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
+});
+
 /** Each statement shape, by the call that sends it. */
 const CASES: Record<string, () => Promise<unknown>> = {
   'statistics-by-start-rollups-or-events': statistics({
@@ -83,38 +98,8 @@ const CASES: Record<string, () => Promise<unknown>> = {
       { ...MAY, users: ['ann'] },
       { first: 10, after: Buffer.from(JSON.stringify(['2026-05-01T10:00:00.000Z', '1'])).toString('base64url') },
     ),
-  'ingestion-new-reports': () =>
-    t.services.ingestion.reportUsage(SYSTEM, [
-      {
-        project: 'p2',
-        user: 'bob',
-        computeProject: 'hpc',
-        source: 'slurm',
-        meter: 'cpu.hours',
-        resource: 'job-1',
-        start: at('2026-05-03T00:00:00Z'),
-        end: at('2026-05-03T02:00:00Z'),
-        volume: 64,
-        additionalMetrics: [{ metric: 'energy', volume: 1.5 }],
-        additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
-      },
-    ]),
-  'ingestion-overwrite': () =>
-    t.services.ingestion.reportUsage(SYSTEM, [
-      {
-        project: 'p2',
-        user: 'bob',
-        computeProject: 'hpc',
-        source: 'slurm',
-        meter: 'cpu.hours',
-        resource: 'job-1',
-        start: at('2026-05-03T00:00:00Z'),
-        end: at('2026-05-03T02:00:00Z'),
-        volume: 65,
-        additionalMetrics: [{ metric: 'energy', volume: 1.6 }],
-        additionalResources: [{ meter: 'gpu.hours', volume: 2 }],
-      },
-    ]),
+  'ingestion-new-reports': () => t.services.ingestion.reportUsage(SYSTEM, [job(64, 1.5)]),
+  'ingestion-overwrite': () => t.services.ingestion.reportUsage(SYSTEM, [job(65, 1.6)]),
   'resource-metadata-version': () =>
     t.services.resources.setMetadata(SYSTEM, { resource: 'vm-1', validFrom: at('2026-05-10T00:00:00Z'), metadata: { flavor: 'large' } }),
   'rollups-refresh': () => t.services.rollups.refresh(),
