@@ -28,6 +28,8 @@ export default async function globalSetup(): Promise<void> {
     const server = await startEmbeddedPostgres({
       dir: path.resolve(__dirname, '../../.data/test-postgres'),
       port: 54330,
+      // The test cluster holds nothing worth keeping through a crash: no flush to disk per commit.
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
       log: (m) => console.log(`[test] ${m}`),
     });
     globalThis.__MQL_EMBEDDED__ = server;

@@ -1,7 +1,8 @@
-// Jest runs the JavaScript that `npm run typecheck` emitted into dist-test/ (tsconfig.test.json),
-// with its source maps: the project is compiled once, by the compiler run that checked it, instead
-// of again in every jest worker. Files under test stay where they are (their __dirname too);
-// only the code jest runs for them comes from dist-test/.
+// Jest runs the JavaScript that `npm run typecheck` emitted, with its source maps: the sources'
+// from dist/ (tsconfig.build.json, the same build `npm start` runs), the tests' from dist-test/
+// (tsconfig.test.json). The project is compiled once, by the compiler run that checked it, instead
+// of again in every jest worker. Files under test stay where they are (their __dirname too); only
+// the code jest runs for them comes from the build.
 //
 // A file is transpiled here instead, to CommonJS (TypeScript's transpileModule, as ts-jest did),
 // when it has no output there or changed since it was compiled (jest run by hand after an edit),
@@ -13,16 +14,23 @@ const { existsSync, readFileSync, statSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '../..');
-const outDir = path.join(root, 'dist-test');
+const sourceDir = path.join(root, 'src');
+
+/** Where tsc wrote the JavaScript of `file`: src/ into dist/, everything else into dist-test/. */
+function outputOf(file) {
+  const inSources = path.relative(sourceDir, file);
+  if (!inSources.startsWith('..') && !path.isAbsolute(inSources)) return path.join(root, 'dist', inSources.replace(/\.ts$/, '.js'));
+  return path.join(root, 'dist-test', path.relative(root, file).replace(/\.ts$/, '.js'));
+}
 
 const DYNAMIC_IMPORT = /\bimport\(/;
 
 /** The compiled code and source map for `file`, when they are at least as new as it and plain CommonJS. */
 function compiledFor(file) {
   const relative = path.relative(root, file);
-  if (relative.startsWith('..') || path.isAbsolute(relative) || relative.startsWith(`dist-test${path.sep}`)) return undefined;
+  if (relative.startsWith('..') || path.isAbsolute(relative) || /^dist(-test)?[\\/]/.test(relative)) return undefined;
   if (inModulePackage(file)) return undefined;
-  const js = path.join(outDir, relative.replace(/\.ts$/, '.js'));
+  const js = outputOf(file);
   let code;
   try {
     if (statSync(js).mtimeMs < statSync(file).mtimeMs) return undefined;
