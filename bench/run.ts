@@ -16,6 +16,7 @@ import { migrate } from '../src/db/migrate';
 import { SYSTEM } from '../src/modules/auth/auth.types';
 import type { UsageReport } from '../src/modules/ingestion/ingestion.validation';
 import { createServices, type Services } from '../src/services';
+import { measureHttpOverhead } from './http';
 import { COMPONENTS, METERS, metadataVersions, plan, reports, YEAR_FROM, type Plan } from './generate';
 
 /**
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '25' },
     'ingest-sample': { type: 'string', default: '100000' },
     fresh: { type: 'boolean', default: false },
+    // `--only http`: just the fixed cost of a request against an empty Apollo Server, on an empty database.
+    only: { type: 'string' },
   },
 });
 const EVENTS = Number(args.events);
@@ -46,6 +49,7 @@ const results: Record<string, unknown> = {};
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (args.only === 'http') return httpOnly();
   const p = plan(EVENTS);
   const { url, release } = await openBenchDatabase(p);
   const db = connectDatabase(url, { max: 4 });
@@ -70,6 +74,8 @@ async function main(): Promise<void> {
     results.ingestion = await measureIngestion(db, services, server, token, p);
     results.queries = await measureQueries(db, server, token);
     results.throughput = await measureThroughput(server, token);
+    log('the fixed cost of a request: { __typename }, meterql and an empty Apollo Server 5, 10 connections');
+    results.http = await measureHttpOverhead({ endpoint: server.endpoint, token }, { log });
   } finally {
     results.serverPeakRssMiB = Math.round(server.peakRss() / 1024);
     await server.stop();
@@ -80,6 +86,25 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench/results', `${new Date().toISOString().slice(0, 10)}-${EVENTS}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\n${report()}\nwritten to ${path.relative(ROOT, file)}`);
+}
+
+/** `npm run bench -- --only http`: the fixed cost of a request, on an empty database; nothing is written to bench/results. */
+async function httpOnly(): Promise<void> {
+  const { url, release } = await openBenchDatabase({ ...plan(1), events: 0 });
+  const db = connectDatabase(url, { max: 2 });
+  const services = createServices(db, { limits: DEFAULT_LIMITS, anonymousAdmin: false, rollupTimeZones: ['UTC'] });
+  const { token } = await services.auth.createKey({ role: 'admin', projects: [], description: 'bench' });
+  const server = await startServer(url);
+  try {
+    const http = await measureHttpOverhead({ endpoint: server.endpoint, token }, { log });
+    log(
+      `{ __typename }: meterql ${http.meterql.join(', ')}/s; empty Apollo Server ${http.emptyApollo.join(', ')}/s; ratio ${http.ratio}; p99 ${http.meterqlP99} ms`,
+    );
+  } finally {
+    await server.stop();
+    await db.close();
+    await release();
+  }
 }
 
 async function openBenchDatabase(p: Plan): Promise<{ url: string; release: () => Promise<void> }> {
@@ -196,11 +221,16 @@ async function startServer(url: string): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       out += chunk.toString();
       const m = out.match(/GraphQL API ready at (http[^\s"]+)/);
-      if (m) resolve(m[1]);
-    });
+      if (!m) return;
+      // From now on its log (a line a request) is read and dropped, as a log shipper would read it.
+      child.stdout!.off('data', read);
+      child.stdout!.on('data', () => undefined);
+      resolve(m[1]);
+    };
+    child.stdout!.on('data', read);
     child.once('exit', () => reject(new Error(`server exited: ${out}`)));
   });
   let peak = 0;

@@ -9,9 +9,41 @@ import type { RequestRecord } from './ops/http';
 import type { Services } from './services';
 
 /**
- * Born per request: the caller, and loaders that cache only what this request read, so nothing
- * leaks between callers.
+ * A request's loaders, each made when a field first asks for it: most requests use one or two of
+ * them. They cache only what this request read, so nothing leaks between callers.
  */
+class RequestLoaders {
+  private made: {
+    catalog?: ReturnType<typeof createCatalogLoaders>;
+    events?: ReturnType<typeof createEventLoaders>;
+    pricing?: ReturnType<typeof createPricingLoaders>;
+    resources?: ReturnType<typeof createResourceLoaders>;
+    statistics?: ReturnType<typeof createStatisticsLoaders>;
+  } = {};
+
+  constructor(
+    private readonly services: Services,
+    private readonly caller: Caller | null,
+  ) {}
+
+  get catalog() {
+    return (this.made.catalog ??= createCatalogLoaders(this.services.catalog));
+  }
+  get events() {
+    return (this.made.events ??= createEventLoaders(this.services.events));
+  }
+  get pricing() {
+    return (this.made.pricing ??= createPricingLoaders(this.services.pricing));
+  }
+  get resources() {
+    return (this.made.resources ??= createResourceLoaders(this.services.resources));
+  }
+  get statistics() {
+    return (this.made.statistics ??= createStatisticsLoaders(this.services.statistics, this.caller ?? NOBODY));
+  }
+}
+
+/** Born per request: the caller and the request's loaders. */
 export function createContext(services: Services, caller: Caller | null, request: RequestRecord, authError?: DomainError) {
   return {
     requestId: request.id,
@@ -22,13 +54,7 @@ export function createContext(services: Services, caller: Caller | null, request
     /** Why there is no caller, when credentials were sent but could not be checked. */
     authError,
     services,
-    loaders: {
-      catalog: createCatalogLoaders(services.catalog),
-      events: createEventLoaders(services.events),
-      pricing: createPricingLoaders(services.pricing),
-      resources: createResourceLoaders(services.resources),
-      statistics: createStatisticsLoaders(services.statistics, caller ?? NOBODY),
-    },
+    loaders: new RequestLoaders(services, caller),
   };
 }
 

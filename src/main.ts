@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db/database';
 import { openDatabase } from './db/open';
 import { loadDemoData } from './demo/demo-data';
-import { createLogger, type Logger } from './ops/logger';
+import { createLogger, createStdoutLogger, type Logger } from './ops/logger';
 import { createSchema } from './schema';
 import { createHttpServer } from './server';
 import { createServices } from './services';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     logger.fatal({ problems: error.problems }, `invalid configuration: ${error.problems.join('; ')}`);
     process.exit(1);
   }
-  logger = createLogger(config.logLevel);
+  logger = createStdoutLogger(config.logLevel);
   const log = (message: string) => logger.info(message);
 
   const database = await openDatabase(config, log);
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     logger.info({ pages }, `in a browser: ${pages} (GraphiQL at ${pages}graphiql, the dashboard at ${pages}dashboard)`);
   }
   logger.info({ endpoint }, `GraphQL API ready at ${endpoint}`);
+  logger.flush();
 }
 
 main().catch((error: unknown) => {

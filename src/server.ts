@@ -1,18 +1,18 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import express from 'express';
 import { GraphQLError, OperationTypeNode, type ASTVisitor, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Limits } from './config';
 import { createContext, type Context } from './context';
-import { errorAnswer, formatError, requestFailure, requestIdPlugin, type ErrorAnswer } from './errors/error-table';
+import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
+import { graphqlEndpoint } from './http/graphql-endpoint';
 import { inputGuardPlugin } from './http/input-guard';
 import { webPages } from './http/web';
-import { accessLog, operationPlugin, opsRoutes, recordOf, requestIdInErrorAnswers, requestRecords } from './ops/http';
+import { operationPlugin, opsRoutes, requestRecords } from './ops/http';
 import type { Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import type { Services } from './services';
@@ -61,13 +61,16 @@ export interface ServerOptions {
 }
 
 /**
- * Express with Apollo Server at /graphql, beside /healthz, /readyz, /metrics and the pages for browsers. Every request
- * gets an id (a sane incoming `x-request-id`, else a UUID) that its log lines and error answers carry.
+ * Apollo Server at /graphql on Node's HTTP server (src/http/graphql-endpoint.ts), and Express for
+ * the rest: /healthz, /readyz, /metrics and the pages for browsers. Every request gets an id (a
+ * sane incoming `x-request-id`, else a UUID) that its log lines and error answers carry.
  */
 export async function createHttpServer(schema: GraphQLSchema, services: Services, options: ServerOptions): Promise<HttpServer> {
   const { limits } = options;
   const app = express();
-  const server = http.createServer(app);
+  let graphql: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
+  // A POST to /graphql goes straight to GraphQL; the rest (a browser's GET of /graphql included) through Express.
+  const server = http.createServer((req, res) => (req.method === 'POST' && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
   const metrics = new Metrics({ pool: () => services.health.poolStats() });
   const stopObserving = services.ingestion.observe((outcome) => metrics.reportsIngested(outcome));
   let draining = false;
@@ -93,6 +96,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     // main.ts stops the server on SIGINT and SIGTERM, after the requests in flight; Apollo's own
     // handlers would race it.
     stopOnTerminationSignals: false,
+    // Answers in compact JSON (Apollo's default indents them).
+    stringifyResult: (value) => JSON.stringify(value),
     plugins: [
       ...protection.plugins,
       requestIdPlugin(),
@@ -101,41 +106,39 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // meterql's own pages (src/http/web.ts) replace Apollo's, which loads from Apollo's CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // No field has cache hints: no Cache-Control policy to compute per request.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();
 
+  graphql = graphqlEndpoint({
+    apollo,
+    limits,
+    logger: options.logger,
+    metrics,
+    context: async (req, request) => {
+      try {
+        return createContext(services, await services.auth.authenticate(req.headers.authorization), request);
+      } catch (error) {
+        const domain = error instanceof DomainError ? error : infrastructureError(error);
+        if (!domain) {
+          // Apollo answers it 500 without logging it; formatError masks it.
+          request.log.error({ err: error }, 'unexpected error');
+          throw error;
+        }
+        // Without the database the key cannot be checked, nor anything else answered: the whole
+        // request is refused, 503 and retryable, as a load balancer and a client expect.
+        if (domain.category === 'UNAVAILABLE') throw requestFailure(domain);
+        // Reported by the fields the request asks for, with their codes, like any other error.
+        return createContext(services, null, request, domain);
+      }
+    },
+  });
   app.use(requestRecords(options.logger));
   app.use(opsRoutes({ health: services.health, metrics, metricsToken: options.metricsToken, draining: () => draining }));
   app.use(webPages({ pages: options.landingPage, schema: options.introspection ? schema : null, assetsDir: options.webAssetsDir }));
-  app.use(
-    '/graphql',
-    accessLog(metrics),
-    requestIdInErrorAnswers(),
-    deadline(limits.requestTimeoutMs),
-    express.json({ limit: limits.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const request = recordOf(res);
-        try {
-          return createContext(services, await services.auth.authenticate(req.headers.authorization), request);
-        } catch (error) {
-          const domain = error instanceof DomainError ? error : infrastructureError(error);
-          if (!domain) {
-            // Apollo answers it 500 without logging it; formatError masks it.
-            request.log.error({ err: error }, 'unexpected error');
-            throw error;
-          }
-          // Without the database the key cannot be checked, nor anything else answered: the whole
-          // request is refused, 503 and retryable, as a load balancer and a client expect.
-          if (domain.category === 'UNAVAILABLE') throw requestFailure(domain);
-          // Reported by the fields the request asks for, with their codes, like any other error.
-          return createContext(services, null, request, domain);
-        }
-      },
-    }),
-  );
-  app.use(jsonErrors(limits));
+  app.use('/graphql', (req, res) => graphql(req, res));
 
   return {
     server,
@@ -162,36 +165,9 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   };
 }
 
-/**
- * The per-request deadline: a request not answered in time is answered 503 TIMEOUT (its
- * statements are bounded by the database's statement_timeout). What it answers later is dropped.
- */
-function deadline(ms: number): RequestHandler {
-  return (_req, res, next) => {
-    if (ms <= 0) return next();
-    const timer = setTimeout(() => {
-      if (res.headersSent) return;
-      answer(res, errorAnswer('TIMEOUT', `The request was not answered within ${ms} ms`));
-    }, ms);
-    res.on('close', () => clearTimeout(timer));
-    next();
-  };
-}
-
-/** Errors before GraphQL (a body too large, JSON that does not parse) answered as GraphQL errors. */
-function jsonErrors(limits: Limits): ErrorRequestHandler {
-  return (error: { type?: string; status?: number }, _req, res, next) => {
-    if (res.headersSent) return; // answered already: the deadline passed
-    if (error.type === 'entity.too.large') {
-      answer(res, errorAnswer('PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.maxBodyBytes} bytes`));
-    } else if (error.type === 'entity.parse.failed') {
-      answer(res, errorAnswer('BAD_REQUEST', 'The request body is not valid JSON'));
-    } else {
-      next(error);
-    }
-  };
-}
-
-function answer(res: Response, { status, body }: ErrorAnswer): void {
-  res.status(status).json(body);
+/** Whether a request's URL is /graphql (or /graphql/), whatever its query string. */
+function isGraphqlPath(url: string | undefined): boolean {
+  const end = url?.indexOf('?') ?? -1;
+  const path = end < 0 ? url : url!.slice(0, end);
+  return path === '/graphql' || path === '/graphql/';
 }

@@ -5,9 +5,9 @@ import { DomainError, infrastructureError, ValidationError, type ErrorCategory }
 
 /**
  * Refusals of an HTTP request before GraphQL reads it, which no domain error describes: a body
- * larger than the limit, a body that is not JSON.
+ * larger than the limit, in a charset or Content-Encoding meterql does not read, or not JSON.
  */
-export type RequestRefusal = 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST';
+export type RequestRefusal = 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST';
 
 /** The one place where a domain error category becomes a client-visible code. */
 export const errorCodes = {
@@ -35,6 +35,7 @@ const requestStatus = {
   UNAVAILABLE: 503,
   TIMEOUT: 503,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   BAD_REQUEST: 400,
 } as const satisfies Record<ErrorCategory | RequestRefusal, number>;
 
@@ -64,7 +65,7 @@ export function errorAnswer(kind: ErrorCategory | RequestRefusal, message: strin
 
 /** What every error of a category (or refusal) says of itself: its code, and whether a resend may succeed. */
 function extensionsOf(kind: ErrorCategory | RequestRefusal): Record<string, unknown> {
-  if (kind === 'PAYLOAD_TOO_LARGE' || kind === 'BAD_REQUEST') return { code: kind };
+  if (kind === 'PAYLOAD_TOO_LARGE' || kind === 'UNSUPPORTED_MEDIA_TYPE' || kind === 'BAD_REQUEST') return { code: kind };
   return retryable[kind] ? { code: errorCodes[kind], retryable: true } : { code: errorCodes[kind] };
 }
 

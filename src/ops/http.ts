@@ -24,55 +24,54 @@ export function recordOf(res: Response): RequestRecord {
   return res.locals.request as RequestRecord;
 }
 
+/** A request's record: its id (a sane incoming `x-request-id`, else a UUID) and a logger that carries it, made when first used. */
+export function newRequestRecord(logger: Logger, header: string | string[] | undefined): RequestRecord {
+  const id = requestIdFrom(header);
+  let log: Logger | undefined;
+  return {
+    id,
+    get log() {
+      return (log ??= logger.child({ requestId: id }));
+    },
+    started: process.hrtime.bigint(),
+    graphql: false,
+    errorCodes: [],
+  };
+}
+
 /** Gives every request an id (answered in `x-request-id`) and a logger that carries it. */
 export function requestRecords(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const id = requestIdFrom(req.headers['x-request-id']);
-    const record: RequestRecord = {
-      id,
-      log: logger.child({ requestId: id }),
-      started: process.hrtime.bigint(),
-      graphql: false,
-      errorCodes: [],
-    };
+    const record = newRequestRecord(logger, req.headers['x-request-id']);
     res.locals.request = record;
-    res.setHeader('x-request-id', id);
+    res.setHeader('x-request-id', record.id);
     next();
   };
 }
 
-/**
- * One access-log line and the metrics of each GraphQL request, once its answer is sent (or its
- * client went away: status 499). Requests for the landing page are neither.
- */
-export function accessLog(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const record = recordOf(res);
-    res.on('close', () => {
-      if (!record.graphql && req.method !== 'POST') return;
-      const status = res.writableFinished ? res.statusCode : 499;
-      const seconds = Number(process.hrtime.bigint() - record.started) / 1e9;
-      metrics.requestFinished({
-        operationName: record.operationName,
-        operationType: record.operationType,
-        status,
-        seconds,
-        errorCodes: record.errorCodes,
-      });
-      record.log.info(
-        {
-          operation: record.operationName === undefined ? null : (record.operationName?.slice(0, 200) ?? '(anonymous)'),
-          operationType: record.operationType ?? null,
-          keyId: record.keyId ?? null,
-          status,
-          durationMs: Math.round(seconds * 10_000) / 10,
-          errors: record.errorCodes,
-        },
-        'graphql request',
-      );
-    });
-    next();
-  };
+/** The access-log line and the metrics of a GraphQL request, once it is answered with `status`. */
+export function requestFinished(record: RequestRecord, status: number, metrics: Metrics, logger: Logger): void {
+  const seconds = Number(process.hrtime.bigint() - record.started) / 1e9;
+  metrics.requestFinished({
+    operationName: record.operationName,
+    operationType: record.operationType,
+    status,
+    seconds,
+    errorCodes: record.errorCodes,
+  });
+  // The base logger with the request's id first, as its child logger would write the line.
+  logger.info(
+    {
+      requestId: record.id,
+      operation: record.operationName === undefined ? null : (record.operationName?.slice(0, 200) ?? '(anonymous)'),
+      operationType: record.operationType ?? null,
+      keyId: record.keyId ?? null,
+      status,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      errors: record.errorCodes,
+    },
+    'graphql request',
+  );
 }
 
 /** Notes each GraphQL request's operation, caller and error codes in its record. */
@@ -93,31 +92,6 @@ export function operationPlugin(): ApolloServerPlugin<{ request: RequestRecord; 
         },
       };
     },
-  };
-}
-
-/**
- * An error answer written outside GraphQL execution (Apollo refusing a malformed HTTP request,
- * the body parser, the deadline) gains the request's id in each error, and its codes reach the
- * access log. Only answers with status >= 400 are read again.
- */
-export function requestIdInErrorAnswers(): RequestHandler {
-  return (_req, res, next) => {
-    const record = recordOf(res);
-    const send = res.send.bind(res);
-    res.send = (body?: unknown) => {
-      if (res.statusCode < 400 || typeof body !== 'string' || !body.startsWith('{"errors"')) return send(body);
-      try {
-        const parsed = JSON.parse(body) as { errors: { extensions?: Record<string, unknown> }[] };
-        record.graphql = true;
-        record.errorCodes = parsed.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-        parsed.errors = parsed.errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId: record.id } }));
-        return send(JSON.stringify(parsed));
-      } catch {
-        return send(body);
-      }
-    };
-    next();
   };
 }
 

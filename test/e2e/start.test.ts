@@ -42,9 +42,10 @@ function start(dataDir: string): Promise<Running> {
   });
 }
 
-/** Every line of the log, parsed: each must be one JSON object. */
+/** Every whole line of the log so far, parsed: each must be one JSON object. */
 function logLines(running: Running): Record<string, any>[] {
-  const text = running.stdout.join('');
+  const all = running.stdout.join('');
+  const text = all.slice(0, all.lastIndexOf('\n') + 1);
   return text
     .split('\n')
     .filter((line, i, all) => line !== '' || i < all.length - 1)
@@ -57,7 +58,30 @@ function logLines(running: Running): Record<string, any>[] {
     });
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+/** The log once a line satisfies `match`: lines are written in batches, up to 200 ms after they are logged. */
+function logged(running: Running, match: (line: Record<string, any>) => boolean): Promise<Record<string, any>[]> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const lines = logLines(running);
+      if (!lines.some(match)) return;
+      done();
+      resolve(lines);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`no such log line in 5 s:\n${running.stdout.join('')}`));
+    }, 5000);
+    const done = () => {
+      clearTimeout(timer);
+      running.child.stdout!.off('data', check);
+    };
+    running.child.stdout!.on('data', check);
+    check();
+  });
+}
+
+// 'close': the process exited and its output is all read.
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
 async function query(endpoint: string, q: string): Promise<any> {
   const response = await fetch(endpoint, {
@@ -93,7 +117,7 @@ test('starts on an embedded database with demo data, survives being killed, and 
 
   // The log: one JSON object a line, the start-up's messages (the embedded database's too) and an
   // access line per request, with the id its answer had.
-  const lines = logLines(first);
+  const lines = await logged(first, (l) => l.requestId === requestId);
   for (const line of lines)
     expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
   expect(lines.map((l) => l.msg)).toEqual(

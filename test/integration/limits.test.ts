@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { DEFAULT_LIMITS } from '../../src/config';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
@@ -116,6 +117,54 @@ describe('limits, each with a clear error', () => {
     expect(await response.json()).toEqual({
       errors: [{ message: 'The request body is larger than 2048 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }],
     });
+  });
+
+  test('a compressed body: gzip, deflate and br are read, and the limit holds for what they inflate to', async () => {
+    const api = await serve({ limits: { ...DEFAULT_LIMITS, maxBodyBytes: 2048 } });
+    const send = (encoding: string, body: Buffer, type = 'application/json') =>
+      fetch(api.url, { method: 'POST', headers: { 'content-type': type, 'content-encoding': encoding }, body });
+    const query = Buffer.from(JSON.stringify({ query: '{ meters { name } }' }));
+    for (const [encoding, compress] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const) {
+      const response = await send(encoding, compress(query));
+      expect([encoding, response.status, await response.json()]).toEqual([encoding, 200, { data: { meters: [{ name: 'cpu.hours' }] } }]);
+    }
+    // 4 KiB of spaces inflated from a few dozen bytes: refused as if sent as they are.
+    const bomb = gzipSync(Buffer.from(`{"query":"{ meters { name } }"${' '.repeat(4096)}}`));
+    expect(bomb.length).toBeLessThan(2048);
+    const inflated = await send('gzip', bomb);
+    expect([inflated.status, ((await inflated.json()) as any).errors[0].extensions.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+
+    const unknown = await send('zstd', query);
+    expect([unknown.status, await unknown.json()]).toEqual([
+      415,
+      {
+        errors: [
+          {
+            message: 'Content-Encoding zstd is not supported (gzip, deflate, br or identity)',
+            extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', requestId: unknown.headers.get('x-request-id') },
+          },
+        ],
+      },
+    ]);
+    const corrupt = await send('gzip', Buffer.from('not gzip at all'));
+    expect([corrupt.status, ((await corrupt.json()) as any).errors[0]]).toEqual([
+      400,
+      { message: 'The request body could not be read as gzip', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } },
+    ]);
+    const latin1 = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: query });
+    expect([latin1.status, ((await latin1.json()) as any).errors[0].message]).toEqual([415, 'The request body must be UTF-8, not latin1']);
+    // A JSON body that is not an object or a list is not a request; an empty one is Apollo's to explain.
+    const scalar = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"{ meters { name } }"' });
+    expect([scalar.status, ((await scalar.json()) as any).errors[0].extensions.code]).toEqual([400, 'BAD_REQUEST']);
+    const empty = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' });
+    expect([empty.status, ((await empty.json()) as any).errors[0].extensions]).toEqual([
+      400,
+      { code: 'BAD_REQUEST', requestId: empty.headers.get('x-request-id') },
+    ]);
   });
 
   test('statement timeout', async () => {
