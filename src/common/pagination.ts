@@ -125,6 +125,20 @@ export function pageRequest<K>(
 /** Turns first + 1 fetched rows into a page: the extra row only says that another page exists. */
 export function toPage<R, T>(rows: R[], first: number, cursor: CursorKey<R, unknown>, node: (row: R) => T): Page<T> {
   const hasNextPage = rows.length > first;
-  const edges = rows.slice(0, first).map((row) => ({ cursor: encodeCursor(cursor.of(row)), node: node(row) }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null } };
+  // A cursor is encoded when it is read: most pages are read for their nodes and the end cursor.
+  const edges = rows.slice(0, first).map((row) => ({
+    get cursor() {
+      return encodeCursor(cursor.of(row));
+    },
+    node: node(row),
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      get endCursor() {
+        return edges.length > 0 ? edges[edges.length - 1].cursor : null;
+      },
+    },
+  };
 }

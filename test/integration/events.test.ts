@@ -183,6 +183,57 @@ describe('usageEvents', () => {
     expect(discrete.usageEvents.edges).toEqual([{ node: { end: null, duration: null } }]);
   });
 
+  test('a query reads only what it selects, and each field asked alone, or in a fragment, answers as when all are asked', async () => {
+    const fields = {
+      id: 'id',
+      parentId: 'parentId',
+      meter: 'meter { name }',
+      project: 'project',
+      computeProject: 'computeProject',
+      user: 'user',
+      source: 'source',
+      resource: 'resource { id type }',
+      start: 'start',
+      end: 'end',
+      duration: 'duration',
+      volume: 'volume',
+      contingentFactor: 'contingentFactor',
+      weightedVolume: 'weightedVolume',
+      operationCount: 'operationCount',
+      partition: 'partition',
+      priority: 'priority',
+      additionalData: 'additionalData',
+      additionalMetrics: 'additionalMetrics { metric weightedVolume }',
+      resourceMetadata: 'resourceMetadata',
+    };
+    const filter = '{ from: "2026-05-01T00:00:00Z", to: "2026-06-01T00:00:00Z" }';
+    const all = dataOf(await api.gql(`{ usageEvents(filter: ${filter}) { edges { node { ${Object.values(fields).join(' ')} } } } }`));
+    const nodes: Record<string, unknown>[] = all.usageEvents.edges.map((e: { node: Record<string, unknown> }) => e.node);
+    expect(nodes.length).toBeGreaterThan(3);
+    for (const [i, [name, selection]] of Object.entries(fields).entries()) {
+      // Alone, in a named fragment, or in an inline one.
+      const query = [
+        `{ usageEvents(filter: ${filter}) { edges { node { ${selection} } } } }`,
+        `{ usageEvents(filter: ${filter}) { ...Page } } fragment Page on UsageEventConnection { edges { node { ...F } } } fragment F on UsageEvent { ${selection} }`,
+        `{ usageEvents(filter: ${filter}) { edges { ... on UsageEventEdge { node { ... on UsageEvent { ${selection} } } } } } }`,
+      ][i % 3];
+      const alone = dataOf(await api.gql(query)).usageEvents.edges.map((e: { node: unknown }) => e.node);
+      expect([name, alone]).toEqual([name, nodes.map((n) => ({ [name]: n[name] }))]);
+    }
+    // A page asking for nodes' volumes only still pages: its end cursor leads to the next page.
+    const first = dataOf(
+      await api.gql(`{ usageEvents(filter: ${filter}, first: 2) { edges { node { volume } } pageInfo { endCursor } } }`),
+    );
+    const next = dataOf(
+      await api.gql(`query N($after: String) { usageEvents(filter: ${filter}, first: 2, after: $after) { edges { node { volume } } } }`, {
+        after: first.usageEvents.pageInfo.endCursor,
+      }),
+    );
+    expect([...first.usageEvents.edges, ...next.usageEvents.edges].map((e: { node: { volume: number } }) => e.node.volume)).toEqual(
+      nodes.slice(0, 4).map((n) => n.volume),
+    );
+  });
+
   test('pages over events with equal starts have no gaps or repeats, in either order', async () => {
     for (const orderBy of ['START_ASC', 'START_DESC']) {
       const seen: string[] = [];

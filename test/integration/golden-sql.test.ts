@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { SYSTEM } from '../../src/modules/auth/auth.types';
 import { ChargebackPeriod } from '../../src/modules/chargeback/chargeback.types';
 import { ContingentPeriod } from '../../src/modules/contingents/contingents.types';
+import { UsageEventOrder } from '../../src/modules/events/events.types';
 import { GroupBy, type UsageStatisticsInput } from '../../src/modules/statistics/statistics.types';
 import { PeriodUnit } from '../../src/modules/usage/usage.calendar';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -97,6 +98,15 @@ const CASES: Record<string, () => Promise<unknown>> = {
       SYSTEM,
       { ...MAY, users: ['ann'] },
       { first: 10, after: Buffer.from(JSON.stringify(['2026-05-01T10:00:00.000Z', '1'])).toString('base64url') },
+    ),
+  // A page that asks for { id start volume user }: those columns and the one name joined.
+  'events-page-selected-fields': () =>
+    t.services.events.events(
+      SYSTEM,
+      { ...MAY, users: ['ann'] },
+      { first: 100 },
+      UsageEventOrder.START_ASC,
+      new Set(['id', 'start', 'volume', 'user']),
     ),
   'ingestion-new-reports': () => t.services.ingestion.reportUsage(SYSTEM, [job(64, 1.5)]),
   'ingestion-overwrite': () => t.services.ingestion.reportUsage(SYSTEM, [job(65, 1.6)]),

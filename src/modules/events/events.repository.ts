@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { ident, join, prepared, query, sql } from '../../common/sql';
+import { ident, join, prepared, query, sql, type Sql } from '../../common/sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
-import type { DbEventRow, DbMetricRow } from './events.mapping';
+import type { DbEventRow, DbMetricRow, EventColumn } from './events.mapping';
 
 export interface EventQuery {
   from: Date;
@@ -12,7 +12,39 @@ export interface EventQuery {
   /** The (start, id) of the last event of the previous page. */
   after: { start: Date; id: string } | null;
   limit: number;
+  /** The columns the page's rows must carry (id and start_time always). */
+  columns: ReadonlySet<EventColumn>;
 }
+
+/** Each column of a page's rows, in the order they are selected. */
+const SELECT: Record<EventColumn, Sql> = {
+  id: sql`e.id`,
+  parent_id: sql`e.parent_id`,
+  meter_id: sql`e.meter_id`,
+  project_id: sql`e.project_id`,
+  resource_id: sql`e.resource_id`,
+  project: sql`p.name AS project`,
+  compute_project: sql`cp.name AS compute_project`,
+  user: sql`u.name AS "user"`,
+  source: sql`s.name AS source`,
+  start_time: sql`e.start_time`,
+  end_time: sql`e.end_time`,
+  duration: sql`e.duration`,
+  volume: sql`e.volume`,
+  contingent_factor: sql`e.contingent_factor`,
+  operation_count: sql`e.operation_count`,
+  partition: sql`e.partition`,
+  priority: sql`e.priority`,
+  additional_data: sql`e.additional_data`,
+};
+
+/** The dimension tables a name column is read from, joined to the page's rows only when selected. */
+const JOINS: Partial<Record<EventColumn, Sql>> = {
+  project: sql`JOIN projects p ON p.id = e.project_id`,
+  source: sql`JOIN sources s ON s.id = e.source_id`,
+  compute_project: sql`LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id`,
+  user: sql`LEFT JOIN users u ON u.id = e.user_id`,
+};
 
 export class EventsRepository {
   constructor(private readonly pool: Pool) {}
@@ -27,19 +59,16 @@ export class EventsRepository {
         sql`(e.start_time, e.id) ${q.descending ? ident('<') : ident('>')} (${q.after.start}::timestamptz, ${q.after.id}::bigint)`,
       );
     }
-    // The page is chosen first; names are joined to its rows only.
-    const statement = sql`SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user",
-              s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count,
-              e.partition, e.priority, e.additional_data
-       FROM (SELECT * FROM usage_events e
-             WHERE ${join(where, ' AND ')}
-             ORDER BY e.start_time ${direction}, e.id ${direction}
-             LIMIT ${q.limit}) AS e
-       JOIN projects p ON p.id = e.project_id
-       JOIN sources s ON s.id = e.source_id
-       LEFT JOIN compute_projects cp ON cp.id = e.compute_project_id
-       LEFT JOIN users u ON u.id = e.user_id
-       ORDER BY e.start_time ${direction}, e.id ${direction}`;
+    // The page is chosen first; names are joined to its rows only, and only the columns the query
+    // selects are read (a page of 100 asking for three fields reads three columns and no names).
+    const columns = (Object.keys(SELECT) as EventColumn[]).filter((c) => q.columns.has(c));
+    const joins = columns.flatMap((c) => JOINS[c] ?? []);
+    const statement = sql`SELECT ${join(columns.map((c) => SELECT[c]))}
+FROM (SELECT * FROM usage_events e
+      WHERE ${join(where, ' AND ')}
+      ORDER BY e.start_time ${direction}, e.id ${direction}
+      LIMIT ${q.limit}) AS e${joins.length > 0 ? sql`\n${join(joins, '\n')}` : sql``}
+ORDER BY e.start_time ${direction}, e.id ${direction}`;
     const { rows } = await this.pool.query<DbEventRow>(prepared(query(statement)));
     return rows;
   }

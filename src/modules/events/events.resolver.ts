@@ -1,7 +1,9 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { PageArgs } from '../../common/pagination';
+import { selectedFields } from '../../common/selection';
 import { JSONObjectScalar } from '../../common/scalars';
 import { Meter } from '../catalog/catalog.types';
 import { Resource } from '../resources/resources.types';
@@ -18,8 +20,9 @@ export class EventsResolver {
     @Arg('filter', () => UsageEventFilter) filter: UsageEventFilter,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('orderBy', () => UsageEventOrder, { nullable: true, defaultValue: UsageEventOrder.START_ASC }) orderBy: UsageEventOrder,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<UsageEventConnection> {
-    return ctx.services.events.events(callerOf(ctx), filter, page, orderBy);
+    return ctx.services.events.events(callerOf(ctx), filter, page, orderBy, selectedFields(info, ['edges', 'node']));
   }
 
   @FieldResolver(() => Meter)

@@ -5,7 +5,7 @@ import { Problems } from '../../errors/errors';
 import type { CatalogService } from '../catalog/catalog.service';
 import { visibleProjects, type Caller } from '../auth/auth.types';
 import { checkUsageFilter } from '../usage/usage-filter';
-import { fromDbEvent, fromDbMetric, type DbEventRow } from './events.mapping';
+import { columnsFor, fromDbEvent, fromDbMetric, type DbEventRow } from './events.mapping';
 import type { EventsRepository } from './events.repository';
 import { UsageEventOrder, type AdditionalMetric, type UsageEvent, type UsageEventFilter } from './events.types';
 
@@ -21,6 +21,8 @@ export class EventsService {
     filter: UsageEventFilter,
     page: { first?: number | null; after?: string | null },
     order: UsageEventOrder = UsageEventOrder.START_ASC,
+    /** The fields of UsageEvent the query selects: only their columns are read (all when unknown). */
+    fields?: ReadonlySet<string>,
   ): Promise<Page<UsageEvent>> {
     const problems = new Problems();
     checkTimeRange(filter, problems, ['filter']);
@@ -37,6 +39,7 @@ export class EventsService {
       descending: order === UsageEventOrder.START_DESC,
       after: after ?? null,
       limit: first + 1,
+      columns: columnsFor(fields),
     });
     return toPage(rows, first, EVENT_CURSOR, fromDbEvent);
   }
