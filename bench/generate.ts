@@ -141,7 +141,8 @@ export function* reports(p: Plan, batchSize: number, seed = 20261122): Generator
       computeProject: `${PROJECTS[pr]}-hpc`,
       user: userOf(pr, rand),
       source: rand() < 0.6 ? 'slurm-hpc1' : 'slurm-hpc2',
-      resource: nodeId(Math.floor(rand() * p.nodes)),
+      // A resource belongs to one project: node n is project n mod 300's, and its jobs run there.
+      resource: nodeId(pr + PROJECTS.length * Math.floor(rand() * Math.floor(p.nodes / PROJECTS.length))),
       meter: 'job.core_hours',
       start: new Date(start),
       end: new Date(start + Math.round(hours * HOUR)),

@@ -277,6 +277,8 @@ function sample(n: number, offset: number): UsageReport[][] {
       batch.map((r) => ({
         ...r,
         project: `bench-${offset}-${r.project}`,
+        // A resource belongs to one project: the sample's projects have resources of their own.
+        resource: r.resource && `bench-${offset}-${r.resource}`,
         start: new Date(r.start.getTime() + 4 * 365 * 86_400_000),
         end: r.end ? new Date(r.end.getTime() + 4 * 365 * 86_400_000) : r.end,
       })),
@@ -369,6 +371,39 @@ async function measureIngestion(db: Database, services: Services, server: Server
   } finally {
     client.release();
   }
+
+  // The reference of the target: the same rows upserted from unnest, batches of 5,000, two at a
+  // time, into a copy of usage_events with all its indexes (the match key among them).
+  await db.pool.query('DROP TABLE IF EXISTS bench_upsert; CREATE TABLE bench_upsert (LIKE usage_events INCLUDING ALL)');
+  const upsertBatches = Array.from({ length: Math.ceil(rows.length / 5000) }, (_, i) => rows.slice(i * 5000, (i + 1) * 5000));
+  const column = <T>(batch: typeof rows, f: (r: (typeof rows)[number]) => T) => batch.map(f);
+  const upsertRate = await rate(rows.length, () =>
+    inParallel(upsertBatches, (batch) =>
+      db.pool.query(
+        `INSERT INTO bench_upsert AS e (meter_id, project_id, user_id, source_id, start_time, end_time, volume, contingent_factor,
+           operation_count, partition, priority, content_hash)
+         SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::float8[],
+           $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
+         ON CONFLICT (project_id, source_id, compute_project_id, meter_id, resource_id, start_time, end_time, user_id, partition, priority, parent_id)
+         DO UPDATE SET volume = EXCLUDED.volume, content_hash = EXCLUDED.content_hash WHERE e.content_hash <> EXCLUDED.content_hash`,
+        [
+          column(batch, (r) => meters.get(r.meter)),
+          column(batch, (r) => projects.get(r.project) ?? 1),
+          column(batch, (r) => users.get(r.user ?? '') ?? null),
+          column(batch, (r) => sources.get(r.source ?? '') ?? 1),
+          column(batch, (r) => r.start.toISOString()),
+          column(batch, (r) => r.end?.toISOString() ?? null),
+          column(batch, (r) => r.volume),
+          column(batch, (r) => r.contingentFactor ?? 1),
+          column(batch, (r) => r.operationCount ?? 1),
+          column(batch, (r) => r.partition ?? null),
+          column(batch, (r) => r.priority ?? null),
+          column(batch, () => 'x'),
+        ],
+      ),
+    ),
+  );
+  await db.pool.query('DROP TABLE bench_upsert');
   await db.pool.query("DELETE FROM usage_events WHERE project_id IN (SELECT id FROM projects WHERE name LIKE 'bench-%')");
   await db.pool.query("DELETE FROM usage_rollup_dirty WHERE hour >= '2029-01-01'");
   return {
@@ -377,6 +412,8 @@ async function measureIngestion(db: Database, services: Services, server: Server
     graphqlBatch1000PerSecond: http1000Rate,
     graphqlBatch5000PerSecond: http5000Rate,
     copyPerSecond: copyRate,
+    unnestUpsertPerSecond: upsertRate,
+    graphqlShareOfUpsert: Math.round((http5000Rate / upsertRate) * 100) / 100,
     graphqlShareOfCopy: Math.round((Math.max(http1000Rate, http5000Rate) / copyRate) * 100) / 100,
   };
 }
@@ -688,6 +725,8 @@ function report(): string {
     `| reportUsage over HTTP, batches of 5,000 | ${r.ingestion.graphqlBatch5000PerSecond.toLocaleString()} |`,
     `| ingestion code called directly | ${r.ingestion.directPerSecond.toLocaleString()} |`,
     `| COPY into a plain table (the ceiling) | ${r.ingestion.copyPerSecond.toLocaleString()} |`,
+    `| unnest INSERT ... ON CONFLICT into a copy of usage_events, its indexes included (the target's reference) | ${r.ingestion.unnestUpsertPerSecond.toLocaleString()} |`,
+    `| GraphQL (batches of 5,000) as a share of that upsert | ${Math.round(r.ingestion.graphqlShareOfUpsert * 100)}% |`,
     `| GraphQL as a share of COPY | ${Math.round(r.ingestion.graphqlShareOfCopy * 100)}% |`,
     '',
     '| query | GraphQL p50 / p99 (ms) | SQL on events p50 / p99 (ms) | via |',
@@ -702,6 +741,8 @@ function report(): string {
     ...Object.entries(r.throughput).map(
       ([name, t]: [string, any]) => `| ${name} connections | ${t.requestsPerSecond.toLocaleString()} | ${t.p50} | ${t.p99} | ${t.errors} |`,
     ),
+    '',
+    `{ __typename } at 10 connections: meterql ${r.http.meterql.join(', ')} requests/s, an empty Apollo Server 5 beside it ${r.http.emptyApollo.join(', ')}; ratio of the medians ${r.http.ratio}.`,
     '',
     `Server peak RSS: ${r.serverPeakRssMiB} MiB.${r.load ? ` Load: ${r.load.reports.toLocaleString()} reports at ${r.load.reportsPerSecond.toLocaleString()}/s; rollups built in ${r.rollupBuildSeconds} s.` : ''}`,
   ];
