@@ -63,29 +63,73 @@ export interface DbMetricRow {
   contingent_factor: number;
 }
 
-/** A row as a UsageEvent; of a row with only some columns, only the fields those columns make are read. */
+/**
+ * A row as a UsageEvent, read from the row when a field is resolved: a page of events is one
+ * small object a row, whatever the columns it carries (only the fields those make are read).
+ */
+class EventOfRow implements UsageEvent {
+  constructor(private readonly row: DbEventRow) {}
+  get meterKey() {
+    return this.row.meter_id;
+  }
+  get projectKey() {
+    return this.row.project_id;
+  }
+  get resourceKey() {
+    return this.row.resource_id;
+  }
+  get id() {
+    return this.row.id;
+  }
+  get parentId() {
+    return this.row.parent_id;
+  }
+  get project() {
+    return this.row.project;
+  }
+  get computeProject() {
+    return this.row.compute_project;
+  }
+  get user() {
+    return this.row.user;
+  }
+  get source() {
+    return this.row.source;
+  }
+  get start() {
+    return this.row.start_time;
+  }
+  get end() {
+    return this.row.end_time;
+  }
+  get duration() {
+    return this.row.duration;
+  }
+  get volume() {
+    return this.row.volume;
+  }
+  get contingentFactor() {
+    return this.row.contingent_factor;
+  }
+  get weightedVolume() {
+    return this.row.volume * this.row.contingent_factor;
+  }
+  get operationCount() {
+    return this.row.operation_count;
+  }
+  get partition() {
+    return this.row.partition;
+  }
+  get priority() {
+    return this.row.priority;
+  }
+  get additionalData() {
+    return this.row.additional_data;
+  }
+}
+
 export function fromDbEvent(row: DbEventRow): UsageEvent {
-  return {
-    meterKey: row.meter_id,
-    projectKey: row.project_id,
-    resourceKey: row.resource_id,
-    id: row.id,
-    parentId: row.parent_id,
-    project: row.project,
-    computeProject: row.compute_project,
-    user: row.user,
-    source: row.source,
-    start: row.start_time,
-    end: row.end_time,
-    duration: row.duration,
-    volume: row.volume,
-    contingentFactor: row.contingent_factor,
-    weightedVolume: row.volume * row.contingent_factor,
-    operationCount: row.operation_count,
-    partition: row.partition,
-    priority: row.priority,
-    additionalData: row.additional_data,
-  };
+  return new EventOfRow(row);
 }
 
 export function fromDbMetric(row: DbMetricRow): AdditionalMetric {

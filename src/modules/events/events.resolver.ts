@@ -9,6 +9,12 @@ import { Meter } from '../catalog/catalog.types';
 import { Resource } from '../resources/resources.types';
 import { AdditionalMetric, UsageEvent, UsageEventConnection, UsageEventFilter, UsageEventOrder } from './events.types';
 
+/**
+ * What the nested fields read of their event. Typed as a plain shape (not the UsageEvent class), so
+ * that type-graphql hands the node over as it is instead of copying it into a new UsageEvent.
+ */
+type EventKeys = Pick<UsageEvent, 'id' | 'meterKey' | 'projectKey' | 'resourceKey' | 'start'>;
+
 @Resolver(() => UsageEvent)
 export class EventsResolver {
   @Query(() => UsageEventConnection, {
@@ -26,26 +32,26 @@ export class EventsResolver {
   }
 
   @FieldResolver(() => Meter)
-  meter(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Meter> {
+  meter(@Root() event: EventKeys, @Ctx() ctx: Context): Promise<Meter> {
     return ctx.loaders.catalog.meter.load(event.meterKey);
   }
 
   @FieldResolver(() => Resource, { nullable: true })
-  resource(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Resource | null> | null {
+  resource(@Root() event: EventKeys, @Ctx() ctx: Context): Promise<Resource | null> | null {
     return event.resourceKey === null
       ? null
       : ctx.loaders.resources.resource.load({ resource: event.resourceKey, project: event.projectKey });
   }
 
   @FieldResolver(() => JSONObjectScalar, { nullable: true, description: "The resource's metadata version valid at the record's start." })
-  resourceMetadata(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> | null {
+  resourceMetadata(@Root() event: EventKeys, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> | null {
     return event.resourceKey === null
       ? null
       : ctx.loaders.resources.metadataAt.load({ resource: event.resourceKey, project: event.projectKey, at: event.start });
   }
 
   @FieldResolver(() => [AdditionalMetric])
-  additionalMetrics(@Root() event: UsageEvent, @Ctx() ctx: Context): Promise<AdditionalMetric[]> {
+  additionalMetrics(@Root() event: EventKeys, @Ctx() ctx: Context): Promise<AdditionalMetric[]> {
     return ctx.loaders.events.metrics.load(event.id);
   }
 }
