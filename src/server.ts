@@ -68,7 +68,8 @@ export interface ServerOptions {
 export async function createHttpServer(schema: GraphQLSchema, services: Services, options: ServerOptions): Promise<HttpServer> {
   const { limits } = options;
   const app = express();
-  let graphql: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
+  // Set once Apollo has started, below; the server listens only after that (listen()).
+  let graphql: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
   // A POST to /graphql goes straight to GraphQL; the rest (a browser's GET of /graphql included) through Express.
   const server = http.createServer((req, res) => (req.method === 'POST' && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
   const metrics = new Metrics({ pool: () => services.health.poolStats() });
