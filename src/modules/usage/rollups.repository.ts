@@ -3,6 +3,8 @@ import { bind, ident, join, query, sql, type Param, type Sql } from '../../commo
 import { EVENT_ROLLUP_AGGREGATES, ROLLUP_AGGREGATES, ROLLUP_DIMENSIONS } from './aggregates.sql';
 import { HOUR_ROLLUP_ZONE_SQL } from './usage.sql';
 
+const HOUR_MS = 3_600_000;
+
 const DIMENSIONS = join(ROLLUP_DIMENSIONS.map((d) => ident(d)));
 const E_DIMENSIONS = join(ROLLUP_DIMENSIONS.map((d) => sql`e.${ident(d)}`));
 const COLUMNS = sql`grain, time_zone, bucket_start, meter_id, ${DIMENSIONS}, discrete,
@@ -42,24 +44,41 @@ export class RollupsRepository {
 
   /** Keeps the longest record of each project and meter: where prorated statistics start reading. */
   private async recordDurations(client: PoolClient, usage: WrittenUsage[]): Promise<void> {
-    const written = usage.filter((u) => u.end !== null).map((u) => ({ ...u, seconds: (u.end!.getTime() - u.start.getTime()) / 1000 }));
-    if (written.length === 0) return;
+    // A batch of thousands of records names a few projects and meters: their longest is found here.
+    const longest = new Map<string, { project: number; meter: number; seconds: number }>();
+    for (const u of usage) {
+      if (u.end === null) continue;
+      const seconds = (u.end.getTime() - u.start.getTime()) / 1000;
+      const key = `${u.project}:${u.meter}`;
+      const known = longest.get(key);
+      if (!known) longest.set(key, { project: u.project, meter: u.meter, seconds });
+      else if (seconds > known.seconds) known.seconds = seconds;
+    }
+    if (longest.size === 0) return;
+    // In one order, so that concurrent batches lock the rows they share in the same order.
+    const rows = [...longest.values()].sort((a, b) => a.project - b.project || a.meter - b.meter);
     await client.query(
       query(sql`INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
-       SELECT project_id, meter_id, max(seconds) FROM unnest(${written.map((w) => w.project)}::int[], ${written.map((w) => w.meter)}::int[], ${written.map((w) => w.seconds)}::float8[]) AS w(project_id, meter_id, seconds)
-       GROUP BY 1, 2 ORDER BY 1, 2
+       SELECT * FROM unnest(${rows.map((r) => r.project)}::int[], ${rows.map((r) => r.meter)}::int[], ${rows.map((r) => r.seconds)}::float8[])
        ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds`),
     );
   }
 
   /** The hours whose rollups the written records change: refresh recomputes them. */
   private async markRollupsDirty(client: PoolClient, written: WrittenUsage[]): Promise<void> {
-    if (written.length === 0) return;
+    // The UTC hour of each record's start (the hour rollups' hours), each (project, meter, hour) once.
+    const hours = new Map<string, { project: number; meter: number; hour: number }>();
+    for (const w of written) {
+      const hour = Math.floor(w.start.getTime() / HOUR_MS) * HOUR_MS;
+      const key = `${w.project}:${w.meter}:${hour}`;
+      if (!hours.has(key)) hours.set(key, { project: w.project, meter: w.meter, hour });
+    }
+    if (hours.size === 0) return;
+    // In one order, so that concurrent batches lock the rows they share in the same order.
+    const rows = [...hours.values()].sort((a, b) => a.project - b.project || a.meter - b.meter || a.hour - b.hour);
     await client.query(
       query(sql`INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
-       SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
-       FROM unnest(${written.map((w) => w.project)}::int[], ${written.map((w) => w.meter)}::int[], ${written.map((w) => w.start.toISOString())}::timestamptz[]) AS w(project_id, meter_id, start_time)
-       ORDER BY 1, 2, 3
+       SELECT * FROM unnest(${rows.map((r) => r.project)}::int[], ${rows.map((r) => r.meter)}::int[], ${rows.map((r) => new Date(r.hour).toISOString())}::timestamptz[])
        ON CONFLICT DO NOTHING`),
     );
   }

@@ -61,14 +61,11 @@ INSERT INTO usage_metrics (project_id, event_id, metric, volume, contingent_fact
 SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::float8[], $5::float8[]);
 
 INSERT INTO record_durations AS d (project_id, meter_id, max_seconds)
-SELECT project_id, meter_id, max(seconds) FROM unnest($1::int[], $2::int[], $3::float8[]) AS w(project_id, meter_id, seconds)
-GROUP BY 1, 2 ORDER BY 1, 2
+SELECT * FROM unnest($1::int[], $2::int[], $3::float8[])
 ON CONFLICT (project_id, meter_id) DO UPDATE SET max_seconds = EXCLUDED.max_seconds WHERE EXCLUDED.max_seconds > d.max_seconds;
 
 INSERT INTO usage_rollup_dirty (project_id, meter_id, hour)
-SELECT DISTINCT project_id, meter_id, date_bin('1 hour', start_time, timestamptz '2000-01-01 00:00:00+00')
-FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS w(project_id, meter_id, start_time)
-ORDER BY 1, 2, 3
+SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[])
 ON CONFLICT DO NOTHING;
 
 COMMIT;
