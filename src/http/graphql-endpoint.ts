@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { errorAnswer, type ErrorAnswer } from '../errors/error-table';
 import type { Limits } from '../config';
@@ -120,6 +120,14 @@ function refuse(res: ServerResponse, record: RequestRecord, { status, body }: Er
   res.end(text);
 }
 
+/** The Content-Encodings a body may come in, and what inflates each (a Map: no name reaches Object's own members). */
+const INFLATERS = new Map<string, (() => Transform) | null>([
+  ['identity', null],
+  ['gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
@@ -145,7 +153,7 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<{ valu
     return tooLarge;
   }
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  const inflate = { identity: null, gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress }[encoding];
+  const inflate = INFLATERS.get(encoding);
   if (inflate === undefined) {
     req.resume();
     return {
@@ -168,6 +176,10 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<{ valu
     });
     stream.once('end', () => resolve(read));
     stream.once('error', () => resolve('unreadable'));
+    // A client that goes away mid-body ends nothing: its request is given up.
+    req.once('close', () => {
+      if (!req.complete) resolve('unreadable');
+    });
   });
   if (chunks === 'too large') return tooLarge;
   if (chunks === 'unreadable') {

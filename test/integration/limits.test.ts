@@ -150,6 +150,11 @@ describe('limits, each with a clear error', () => {
         ],
       },
     ]);
+    // A name that is a member of every JavaScript object is no encoding either.
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const member = await send(name, query);
+      expect([name, member.status]).toEqual([name, 415]);
+    }
     const corrupt = await send('gzip', Buffer.from('not gzip at all'));
     expect([corrupt.status, ((await corrupt.json()) as any).errors[0]]).toEqual([
       400,
