@@ -376,7 +376,6 @@ async function measureIngestion(db: Database, services: Services, server: Server
   // time, into a copy of usage_events with all its indexes (the match key among them).
   await db.pool.query('DROP TABLE IF EXISTS bench_upsert; CREATE TABLE bench_upsert (LIKE usage_events INCLUDING ALL)');
   const upsertBatches = Array.from({ length: Math.ceil(rows.length / 5000) }, (_, i) => rows.slice(i * 5000, (i + 1) * 5000));
-  const column = <T>(batch: typeof rows, f: (r: (typeof rows)[number]) => T) => batch.map(f);
   const upsertRate = await rate(rows.length, () =>
     inParallel(upsertBatches, (batch) =>
       db.pool.query(
@@ -387,18 +386,18 @@ async function measureIngestion(db: Database, services: Services, server: Server
          ON CONFLICT (project_id, source_id, compute_project_id, meter_id, resource_id, start_time, end_time, user_id, partition, priority, parent_id)
          DO UPDATE SET volume = EXCLUDED.volume, content_hash = EXCLUDED.content_hash WHERE e.content_hash <> EXCLUDED.content_hash`,
         [
-          column(batch, (r) => meters.get(r.meter)),
-          column(batch, (r) => projects.get(r.project) ?? 1),
-          column(batch, (r) => users.get(r.user ?? '') ?? null),
-          column(batch, (r) => sources.get(r.source ?? '') ?? 1),
-          column(batch, (r) => r.start.toISOString()),
-          column(batch, (r) => r.end?.toISOString() ?? null),
-          column(batch, (r) => r.volume),
-          column(batch, (r) => r.contingentFactor ?? 1),
-          column(batch, (r) => r.operationCount ?? 1),
-          column(batch, (r) => r.partition ?? null),
-          column(batch, (r) => r.priority ?? null),
-          column(batch, () => 'x'),
+          batch.map((r) => meters.get(r.meter)),
+          batch.map((r) => projects.get(r.project) ?? 1),
+          batch.map((r) => users.get(r.user ?? '') ?? null),
+          batch.map((r) => sources.get(r.source ?? '') ?? 1),
+          batch.map((r) => r.start.toISOString()),
+          batch.map((r) => r.end?.toISOString() ?? null),
+          batch.map((r) => r.volume),
+          batch.map((r) => r.contingentFactor ?? 1),
+          batch.map((r) => r.operationCount ?? 1),
+          batch.map((r) => r.partition ?? null),
+          batch.map((r) => r.priority ?? null),
+          batch.map(() => 'x'),
         ],
       ),
     ),

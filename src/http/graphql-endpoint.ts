@@ -31,18 +31,18 @@ export function graphqlEndpoint<C extends BaseContext>(
   return (req, res) => {
     const record = newRequestRecord(logger, req.headers['x-request-id']);
     res.setHeader('x-request-id', record.id);
+    const timer =
+      limits.requestTimeoutMs > 0
+        ? setTimeout(() => {
+            if (!res.headersSent)
+              refuse(res, record, errorAnswer('TIMEOUT', `The request was not answered within ${limits.requestTimeoutMs} ms`));
+          }, limits.requestTimeoutMs)
+        : undefined;
     res.once('close', () => {
+      clearTimeout(timer);
       if (!record.graphql && req.method !== 'POST') return;
       requestFinished(record, res.writableFinished ? res.statusCode : 499, metrics, logger);
     });
-    let timer: NodeJS.Timeout | undefined;
-    if (limits.requestTimeoutMs > 0) {
-      timer = setTimeout(() => {
-        if (!res.headersSent)
-          refuse(res, record, errorAnswer('TIMEOUT', `The request was not answered within ${limits.requestTimeoutMs} ms`));
-      }, limits.requestTimeoutMs);
-      res.once('close', () => clearTimeout(timer));
-    }
     answer(req, res, record, options).catch((error: unknown) => {
       // Apollo answers what fails inside it; this is a failure of the endpoint itself.
       record.log.error({ err: error }, 'unexpected error');
