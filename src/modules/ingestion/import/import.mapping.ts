@@ -1,5 +1,4 @@
 import {
-  coerceInputValue,
   getNamedType,
   getNullableType,
   GraphQLFloat,
@@ -9,9 +8,8 @@ import {
   isNonNullType,
   type GraphQLInputObjectType,
 } from 'graphql';
-import { checkInput } from '../../../common/input-guard';
 import { Problems, type Problem } from '../../../errors/errors';
-import type { UsageReport } from '../ingestion.validation';
+import { ReportDecoder, type DecodedReport } from '../ingestion.mapping';
 
 /** A line of a file as it came: a report to check, or the problems that kept it from being one. */
 export type Decoded = { value: unknown; problems?: undefined } | { value?: undefined; problems: Problem[] };
@@ -30,21 +28,20 @@ export function jsonError(error: unknown): string {
   return (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
 }
 
-const REQUIRED = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/;
-const UNKNOWN = /^Field "([^"]+)" is not defined by type "[^"]+"\.(?: (.*))?$/;
-const NOT_NULL = /^Expected non-nullable type "[^"]+" not to be null\.$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * A line of an import file is a usage report in the shape of the GraphQL input
- * UsageReportInput, coerced by GraphQL's own rules (the same scalars, defaults and refusals as
- * reportUsage's variables), so that a file means what the same JSON sent to the API means.
+ * UsageReportInput, decoded by GraphQL's own rules (ReportDecoder), so that a file means what the
+ * same JSON sent to the API means; a CSV record is first read into that shape.
  */
 export class ReportShape {
   private readonly kinds: ReadonlyMap<string, ColumnKind>;
   private readonly required: readonly string[];
+  private readonly decoder: ReportDecoder;
 
-  constructor(private readonly type: GraphQLInputObjectType) {
+  constructor(type: GraphQLInputObjectType) {
+    this.decoder = new ReportDecoder(type);
     const fields = Object.values(type.getFields());
     this.kinds = new Map(
       fields.map((field) => {
@@ -58,24 +55,8 @@ export class ReportShape {
   }
 
   /** The report a line's value stands for, or every problem GraphQL's coercion finds in it, with its path. */
-  toReport(value: unknown): { report: UsageReport; problems?: undefined } | { report?: undefined; problems: Problem[] } {
-    const guarded = new Problems();
-    checkInput(value, [], guarded);
-    if (guarded.count > 0) return { problems: [...guarded.all] };
-    const problems: Problem[] = [];
-    const coerced = coerceInputValue(value, this.type, (path, _invalid, error) => {
-      const required = REQUIRED.exec(error.message);
-      const unknown = UNKNOWN.exec(error.message);
-      if (required) problems.push({ path: [...path, required[1]], message: 'is required' });
-      else if (unknown)
-        problems.push({
-          path: [...path, unknown[1]],
-          message: `is not a field of a usage report${unknown[2] ? ` (${unknown[2][0].toLowerCase()}${unknown[2].slice(1)})` : ''}`,
-        });
-      else if (NOT_NULL.test(error.message)) problems.push({ path, message: 'is required' });
-      else problems.push({ path, message: error.message });
-    });
-    return problems.length > 0 ? { problems } : { report: coerced as UsageReport };
+  toReport(value: unknown): DecodedReport {
+    return this.decoder.decode(value);
   }
 
   /**
