@@ -49,8 +49,14 @@ export function requestRecords(logger: Logger): RequestHandler {
   };
 }
 
-/** The access-log line and the metrics of a GraphQL request, once it is answered with `status`. */
-export function requestFinished(record: RequestRecord, status: number, metrics: Metrics, logger: Logger): void {
+/** The access-log line and the metrics of a request, once it is answered with `status`. */
+export function requestFinished(
+  record: RequestRecord,
+  status: number,
+  metrics: Metrics,
+  logger: Logger,
+  message = 'graphql request',
+): void {
   const seconds = Number(process.hrtime.bigint() - record.started) / 1e9;
   metrics.requestFinished({
     operationName: record.operationName,
@@ -70,7 +76,7 @@ export function requestFinished(record: RequestRecord, status: number, metrics: 
       durationMs: Math.round(seconds * 10_000) / 10,
       errors: record.errorCodes,
     },
-    'graphql request',
+    message,
   );
 }
 
