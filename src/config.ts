@@ -9,6 +9,8 @@ export interface Limits {
   maxPageSize: number;
   maxPeriods: number;
   maxBatchSize: number;
+  /** Reports of one bulk upload (POST /api/v1/reports), written atomically like a batch. */
+  maxBulkReports: number;
   maxBodyBytes: number;
   statementTimeoutMs: number;
   requestTimeoutMs: number;
@@ -57,6 +59,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPageSize: 1000,
   maxPeriods: 100_000,
   maxBatchSize: 10_000,
+  maxBulkReports: 100_000,
   maxBodyBytes: 32 * 1024 * 1024,
   statementTimeoutMs: 30_000,
   requestTimeoutMs: 60_000,
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxPageSize: integer('MQL_MAX_PAGE_SIZE', D.maxPageSize, 1, 100_000),
       maxPeriods: integer('MQL_MAX_PERIODS', D.maxPeriods, 1, 10_000_000),
       maxBatchSize: integer('MQL_MAX_BATCH_SIZE', D.maxBatchSize, 1, 1_000_000),
+      maxBulkReports: integer('MQL_MAX_BULK_REPORTS', D.maxBulkReports, 1, 10_000_000),
       maxBodyBytes: integer('MQL_MAX_BODY_BYTES', D.maxBodyBytes, 1024, 1024 ** 3),
       statementTimeoutMs: integer('MQL_STATEMENT_TIMEOUT_MS', D.statementTimeoutMs, 0, 86_400_000),
       requestTimeoutMs: integer('MQL_REQUEST_TIMEOUT_MS', D.requestTimeoutMs, 0, 86_400_000),

@@ -10,11 +10,13 @@ import { createContext, type Context } from './context';
 import { formatError, requestFailure, requestIdPlugin } from './errors/error-table';
 import { DomainError, infrastructureError } from './errors/errors';
 import { graphqlEndpoint } from './http/graphql-endpoint';
+import { REPORTS_PATH, reportsEndpoint } from './http/reports-endpoint';
 import { inputGuardPlugin } from './http/input-guard';
 import { webPages } from './http/web';
 import { operationPlugin, opsRoutes, requestRecords } from './ops/http';
 import type { Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
+import { ReportDecoder } from './modules/ingestion/ingestion.mapping';
 import type { Services } from './services';
 
 /** The most tokens a GraphQL document may have: parsing stops there (graphql-armor's default). */
@@ -61,8 +63,8 @@ export interface ServerOptions {
 }
 
 /**
- * Apollo Server at /graphql on Node's HTTP server (src/http/graphql-endpoint.ts), and Express for
- * the rest: /healthz, /readyz, /metrics and the pages for browsers. Every request gets an id (a
+ * Apollo Server at /graphql and the bulk upload at /api/v1/reports on Node's HTTP server
+ * (src/http/graphql-endpoint.ts, reports-endpoint.ts), and Express for the rest: /healthz, /readyz, /metrics and the pages for browsers. Every request gets an id (a
  * sane incoming `x-request-id`, else a UUID) that its log lines and error answers carry.
  */
 export async function createHttpServer(schema: GraphQLSchema, services: Services, options: ServerOptions): Promise<HttpServer> {
@@ -70,9 +72,17 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   const app = express();
   // Set once Apollo has started, below; the server listens only after that (listen()).
   let graphql: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
-  // A POST to /graphql goes straight to GraphQL; the rest (a browser's GET of /graphql included) through Express.
-  const server = http.createServer((req, res) => (req.method === 'POST' && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
   const metrics = new Metrics({ pool: () => services.health.poolStats() });
+  const reports = reportsEndpoint({ services, decoder: ReportDecoder.of(schema), limits, logger: options.logger, metrics });
+  // A POST to /graphql goes straight to GraphQL, one to /api/v1/reports to the bulk upload; the
+  // rest (a browser's GET of /graphql included) through Express.
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST') return app(req, res);
+    const path = pathOf(req.url);
+    if (path === '/graphql' || path === '/graphql/') return graphql(req, res);
+    if (path === REPORTS_PATH) return reports(req, res);
+    app(req, res);
+  });
   const stopObserving = services.ingestion.observe((outcome) => metrics.reportsIngested(outcome));
   let draining = false;
   const armor = new ApolloArmor({
@@ -166,9 +176,8 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
   };
 }
 
-/** Whether a request's URL is /graphql (or /graphql/), whatever its query string. */
-function isGraphqlPath(url: string | undefined): boolean {
+/** A request URL's path, without its query string. */
+function pathOf(url: string | undefined): string | undefined {
   const end = url?.indexOf('?') ?? -1;
-  const path = end < 0 ? url : url!.slice(0, end);
-  return path === '/graphql' || path === '/graphql/';
+  return end < 0 ? url : url!.slice(0, end);
 }

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isInputObjectType } from 'graphql';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db/database';
 import { openDatabase } from '../db/open';
 import { ValidationError } from '../errors/errors';
 import type { ImportCounts } from '../modules/ingestion/import/import.checkpoint';
 import { ReportShape } from '../modules/ingestion/import/import.mapping';
+import { ReportDecoder } from '../modules/ingestion/ingestion.mapping';
 import type { ImportFormat } from '../modules/ingestion/import/import.readers';
 import { UsageImport, type ImportProgress, type ImportSummary } from '../modules/ingestion/import/import.service';
 import { createSchema } from '../schema';
@@ -89,9 +89,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
-  const schema = await createSchema();
-  const reportType = schema.getType('UsageReportInput');
-  if (!isInputObjectType(reportType)) throw new Error('The schema has no UsageReportInput');
+  const decoder = ReportDecoder.of(await createSchema());
   // A running meterql's embedded database is used as it is; otherwise one is started for this command.
   const database = await openDatabase(config, (m) => console.error(m), { shareRunning: true });
   const db = connectDatabase(database.url, { max: 2, statementTimeoutMs: config.limits.statementTimeoutMs });
@@ -104,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     checkpointFile: values.checkpoint ?? `${file}.import-state.json`,
     restart: values.restart ?? false,
   };
-  const importer = new UsageImport(services.ingestion, new ReportShape(reportType), options, {
+  const importer = new UsageImport(services.ingestion, new ReportShape(decoder), options, {
     onNotice: (message) => console.error(message),
     onRetry: (attempt, delayMs, error) =>
       console.error(`The database is unavailable (${error.message}); retry ${attempt} in ${delayMs / 1000} s.`),

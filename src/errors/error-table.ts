@@ -63,6 +63,21 @@ export function errorAnswer(kind: ErrorCategory | RequestRefusal, message: strin
   return { status: requestStatus[kind], body: { errors: [{ message, extensions: extensionsOf(kind) }] } };
 }
 
+/**
+ * The answer to a request that a domain error ends outside GraphQL (a bulk upload): the
+ * category's status, and the error as formatError words it inside GraphQL.
+ */
+export function domainErrorAnswer(domain: DomainError): ErrorAnswer {
+  return { status: requestStatus[domain.category], body: { errors: [{ message: domain.message, extensions: domainExtensions(domain) }] } };
+}
+
+/** A domain error's extensions: its category's, and for a validation error the path of every problem. */
+function domainExtensions(domain: DomainError): Record<string, unknown> {
+  const extensions = extensionsOf(domain.category);
+  if (domain instanceof ValidationError) extensions.problems = domain.problems.map((p) => ({ path: p.path, message: p.message }));
+  return extensions;
+}
+
 /** What every error of a category (or refusal) says of itself: its code, and whether a resend may succeed. */
 function extensionsOf(kind: ErrorCategory | RequestRefusal): Record<string, unknown> {
   if (kind === 'PAYLOAD_TOO_LARGE' || kind === 'UNSUPPORTED_MEDIA_TYPE' || kind === 'BAD_REQUEST') return { code: kind };
@@ -114,11 +129,7 @@ function domainErrorOf(error: unknown): DomainError | undefined {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = domainErrorOf(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-  if (domain) {
-    const extensions = extensionsOf(domain.category);
-    if (domain instanceof ValidationError) extensions.problems = domain.problems.map((p) => ({ path: p.path, message: p.message }));
-    return { ...base, message: domain.message, extensions };
-  }
+  if (domain) return { ...base, message: domain.message, extensions: domainExtensions(domain) };
   const code = requestErrorCode(formatted.extensions?.code, error);
   if (code) return { ...base, extensions: { code } };
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -23,7 +23,14 @@ const gets = blocks.flatMap((block, i) => {
   const [, path, grep] = get;
   return [{ index: i, path, grep, answer: blocks[i + 1]?.lang === (grep ? 'text' : 'json') ? blocks[i + 1].body : undefined }];
 });
-/** Every example, GraphQL or GET, in the README's order. */
+const uploads = blocks.flatMap((block, i) => {
+  const upload = block.body.match(
+    /^curl -s http:\/\/127\.0\.0\.1:4000(\/api\/v1\/reports) -H 'content-type: application\/x-ndjson' --data-binary @- <<'EOF'\n([\s\S]*)EOF\n$/,
+  );
+  if (block.lang !== 'bash' || !upload) return [];
+  return [{ index: i, path: upload[1], body: upload[2], answer: blocks[i + 1]?.lang === 'json' ? blocks[i + 1].body : undefined }];
+});
+/** Every example, GraphQL, GET or upload, in the README's order. */
 const steps = [
   ...examples.map((example) => ({
     kind: 'graphql' as const,
@@ -31,6 +38,7 @@ const steps = [
     index: blocks.findIndex((b) => b.body.includes(example.request)),
   })),
   ...gets.map((get) => ({ kind: 'get' as const, ...get })),
+  ...uploads.map((upload) => ({ kind: 'upload' as const, ...upload })),
 ].sort((a, b) => a.index - b.index);
 
 let t: TestDatabase;
@@ -49,6 +57,7 @@ test('the README has examples, each with its answer', () => {
   expect(examples.filter((e) => e.answer === undefined)).toEqual([]);
   expect(gets.map((g) => g.path)).toEqual(['/healthz', '/readyz', '/metrics']);
   expect(gets.filter((g) => g.answer === undefined)).toEqual([]);
+  expect(uploads.map((u) => [u.path, u.answer !== undefined])).toEqual([['/api/v1/reports', true]]);
 });
 
 /** Each error names its request by a fresh id; the README writes "<request id>" in its place. */
@@ -60,6 +69,13 @@ test('every README example answers as the README says, in order', async () => {
       const response = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: step.request });
       const answer = JSON.parse(withRequestIdPlaceholder(await response.text()));
       expect({ request: step.request, answer }).toEqual({ request: step.request, answer: JSON.parse(step.answer!) });
+    } else if (step.kind === 'upload') {
+      const response = await fetch(`${api.origin}${step.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: step.body,
+      });
+      expect({ request: step.body, answer: await response.json() }).toEqual({ request: step.body, answer: JSON.parse(step.answer!) });
     } else {
       const text = await (await fetch(`${api.origin}${step.path}`)).text();
       const answer = step.grep ? text.split('\n').filter((line) => new RegExp(step.grep!).test(line)) : JSON.parse(text);

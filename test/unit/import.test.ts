@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isInputObjectType } from 'graphql';
 import { ValidationError } from '../../src/errors/errors';
 import { fileIdentity, sameFile } from '../../src/modules/ingestion/import/import.checkpoint';
 import { CsvRecordScanner } from '../../src/modules/ingestion/import/import.csv';
 import { ReportShape } from '../../src/modules/ingestion/import/import.mapping';
+import { ReportDecoder } from '../../src/modules/ingestion/ingestion.mapping';
 import { openRecords, type ImportFormat, type Position, type SourceRecord } from '../../src/modules/ingestion/import/import.readers';
 import { createSchema } from '../../src/schema';
 
@@ -13,9 +13,7 @@ let dir: string;
 let shape: ReportShape;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'meterql-import-unit-'));
-  const type = (await createSchema()).getType('UsageReportInput');
-  if (!isInputObjectType(type)) throw new Error('no UsageReportInput');
-  shape = new ReportShape(type);
+  shape = new ReportShape(ReportDecoder.of(await createSchema()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

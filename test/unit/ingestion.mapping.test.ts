@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { isInputObjectType } from 'graphql';
 import { ReportDecoder, wellFormedReport } from '../../src/modules/ingestion/ingestion.mapping';
 import { createSchema } from '../../src/schema';
 
@@ -9,9 +8,7 @@ import { createSchema } from '../../src/schema';
 
 let decoder: ReportDecoder;
 beforeAll(async () => {
-  const type = (await createSchema()).getType('UsageReportInput');
-  if (!isInputObjectType(type)) throw new Error('no UsageReportInput');
-  decoder = new ReportDecoder(type);
+  decoder = ReportDecoder.of(await createSchema());
 });
 
 /** A value of every kind that JSON, or a careless caller, could put in a field. */

@@ -25,12 +25,16 @@ export function callerOf(context: CallerContext): Caller {
  * role is not among the field's roles is forbidden. Project limits are applied by the services.
  */
 export const authChecker: AuthCheckerFn<CallerContext, string> = ({ context }, roles) => {
-  const caller = callerOf(context);
+  checkRole(callerOf(context), roles);
+  return true;
+};
+
+/** Refuses a caller whose role is not among `roles` (none: any role), as every endpoint words it. */
+export function checkRole(caller: Caller, roles: readonly string[]): void {
   if (roles.length > 0 && !roles.includes(caller.role)) {
     throw new ForbiddenError(`A ${caller.role.toLowerCase()} key may not do this (it needs one of: ${roles.join(', ').toLowerCase()})`);
   }
-  return true;
-};
+}
 
 /** Roles, for @Authorized(...). */
 export const ADMIN = 'ADMIN';

@@ -1,4 +1,4 @@
-import { coerceInputValue, type GraphQLInputObjectType } from 'graphql';
+import { coerceInputValue, isInputObjectType, type GraphQLInputObjectType, type GraphQLSchema } from 'graphql';
 import { checkInput, MAX_JSON_DEPTH } from '../../common/input-guard';
 import { parseInstant } from '../../common/scalars';
 import { Problems, type Problem } from '../../errors/errors';
@@ -6,6 +6,11 @@ import type { UsageReport } from './ingestion.validation';
 
 /** A value as a usage report, or every problem that kept it from being one (paths relative to the report). */
 export type DecodedReport = { report: UsageReport; problems?: undefined } | { report?: undefined; problems: Problem[] };
+
+/** JSON.parse's message, without the text it quotes back. */
+export function jsonError(error: unknown): string {
+  return (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+}
 
 const REQUIRED = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/;
 const UNKNOWN = /^Field "([^"]+)" is not defined by type "[^"]+"\.(?: (.*))?$/;
@@ -22,7 +27,14 @@ const NOT_NULL = /^Expected non-nullable type "[^"]+" not to be null\.$/;
  * anything it is not sure of goes through coercion, which also words every problem.
  */
 export class ReportDecoder {
-  constructor(private readonly type: GraphQLInputObjectType) {}
+  constructor(readonly type: GraphQLInputObjectType) {}
+
+  /** The decoder of the schema's own UsageReportInput. */
+  static of(schema: GraphQLSchema): ReportDecoder {
+    const type = schema.getType('UsageReportInput');
+    if (!isInputObjectType(type)) throw new Error('The schema has no UsageReportInput');
+    return new ReportDecoder(type);
+  }
 
   decode(value: unknown): DecodedReport {
     const report = wellFormedReport(value);

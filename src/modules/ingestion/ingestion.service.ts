@@ -38,7 +38,7 @@ export class IngestionService {
     private readonly repository: IngestionRepository,
     private readonly rollups: RollupsRepository,
     private readonly catalog: CatalogService,
-    private readonly limits: { maxBatchSize: number },
+    private readonly limits: { maxBatchSize: number; maxBulkReports: number },
   ) {}
 
   private readonly observers = new Set<IngestionObserver>();
@@ -53,10 +53,19 @@ export class IngestionService {
    * Stores a batch of usage reports atomically: every report is valid and written, or nothing
    * is written and one error lists every problem.
    */
-  async reportUsage(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
-    if (this.observers.size === 0) return this.store(caller, reports);
+  reportUsage(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
+    return this.observed(reports, () => this.store(caller, reports, this.limits.maxBatchSize, 'batch'));
+  }
+
+  /** reportUsage for a bulk upload (POST /api/v1/reports): the same checks, match key and atomic write, for up to maxBulkReports reports. */
+  reportBulk(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
+    return this.observed(reports, () => this.store(caller, reports, this.limits.maxBulkReports, 'request'));
+  }
+
+  private async observed(reports: readonly UsageReport[], store: () => Promise<ReportUsageResult>): Promise<ReportUsageResult> {
+    if (this.observers.size === 0) return store();
     try {
-      const result = await this.store(caller, reports);
+      const result = await store();
       this.notify({ ...result, rejected: 0, failed: 0 });
       return result;
     } catch (error) {
@@ -72,7 +81,7 @@ export class IngestionService {
    * so that one bad line of a file never holds back the good ones beside it.
    */
   async reportEach(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult & { rejected: RejectedReport[] }> {
-    this.checkBatchSize(reports);
+    this.checkSize(reports, this.limits.maxBatchSize, 'batch');
     const rejected = new Map<number, Problem[]>();
     const allowed: number[] = [];
     reports.forEach((r, i) => {
@@ -100,8 +109,8 @@ export class IngestionService {
     for (const observer of this.observers) observer(outcome);
   }
 
-  private async store(caller: Caller, reports: readonly UsageReport[]): Promise<ReportUsageResult> {
-    this.checkBatchSize(reports);
+  private async store(caller: Caller, reports: readonly UsageReport[], limit: number, unit: string): Promise<ReportUsageResult> {
+    this.checkSize(reports, limit, unit);
     const outside = reports.flatMap((r, i) => (caller.projects && !caller.projects.includes(r.project) ? [i] : []));
     if (outside.length > 0) {
       const shown = outside
@@ -120,10 +129,10 @@ export class IngestionService {
     return result;
   }
 
-  private checkBatchSize(reports: readonly UsageReport[]): void {
-    if (reports.length > this.limits.maxBatchSize) {
+  private checkSize(reports: readonly UsageReport[], limit: number, unit: string): void {
+    if (reports.length > limit) {
       const problems = new Problems();
-      problems.add(['reports'], `at most ${this.limits.maxBatchSize} reports per batch, got ${reports.length}`);
+      problems.add(['reports'], `at most ${limit} reports per ${unit}, got ${reports.length}`);
       problems.throwIfAny();
     }
   }

@@ -1,15 +1,6 @@
-import {
-  getNamedType,
-  getNullableType,
-  GraphQLFloat,
-  GraphQLInt,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  type GraphQLInputObjectType,
-} from 'graphql';
+import { getNamedType, getNullableType, GraphQLFloat, GraphQLInt, isInputObjectType, isListType, isNonNullType } from 'graphql';
 import { Problems, type Problem } from '../../../errors/errors';
-import { ReportDecoder, type DecodedReport } from '../ingestion.mapping';
+import { jsonError, type DecodedReport, type ReportDecoder } from '../ingestion.mapping';
 
 /** A line of a file as it came: a report to check, or the problems that kept it from being one. */
 export type Decoded = { value: unknown; problems?: undefined } | { value?: undefined; problems: Problem[] };
@@ -23,11 +14,6 @@ export interface CsvColumns {
   kinds: ColumnKind[];
 }
 
-/** JSON.parse's message, without the text it quotes back. */
-export function jsonError(error: unknown): string {
-  return (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
-}
-
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -38,10 +24,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export class ReportShape {
   private readonly kinds: ReadonlyMap<string, ColumnKind>;
   private readonly required: readonly string[];
-  private readonly decoder: ReportDecoder;
-
-  constructor(type: GraphQLInputObjectType) {
-    this.decoder = new ReportDecoder(type);
+  constructor(private readonly decoder: ReportDecoder) {
+    const type = decoder.type;
     const fields = Object.values(type.getFields());
     this.kinds = new Map(
       fields.map((field) => {

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { ValidationError } from '../../../errors/errors';
 import { CsvRecordScanner } from './import.csv';
-import { jsonError, type CsvColumns, type Decoded, type ReportShape } from './import.mapping';
+import { jsonError } from '../ingestion.mapping';
+import type { CsvColumns, Decoded, ReportShape } from './import.mapping';
 
 export type ImportFormat = 'ndjson' | 'csv';
 
