@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,7 @@ import { SYSTEM } from '../src/modules/auth/auth.types';
 import type { UsageReport } from '../src/modules/ingestion/ingestion.validation';
 import { createServices, type Services } from '../src/services';
 import { measureHttpOverhead } from './http';
+import { auditIndexes, type IndexUse } from './indexes';
 import { COMPONENTS, METERS, metadataVersions, plan, reports, YEAR_FROM, type Plan } from './generate';
 
 /**
@@ -30,7 +31,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '25' },
     'ingest-sample': { type: 'string', default: '100000' },
     fresh: { type: 'boolean', default: false },
-    // `--only http`: just the fixed cost of a request against an empty Apollo Server, on an empty database.
+    // `--only http`: just the fixed cost of a request against an empty Apollo Server, on an empty database;
+    // `--only ingestion`: just ingestion against its reference, on the (loaded) dataset. Neither writes bench/results.
     only: { type: 'string' },
   },
 });
@@ -68,10 +70,36 @@ async function main(): Promise<void> {
     await db.pool.query('SELECT count(*)::int AS events, (SELECT count(*)::int FROM usage_rollups) AS rollups FROM usage_events')
   ).rows[0];
 
+  if (args.only === 'indexes') {
+    try {
+      const busy = await busiest(db);
+      const use = await auditIndexes(url, {
+        meter: busy.meter.name,
+        project: busy.project.name,
+        user: busy.user.name,
+        resource: busy.resource,
+      });
+      console.log(indexTable(use));
+    } finally {
+      await db.close();
+      await release();
+    }
+    return;
+  }
   const { token } = await services.auth.createKey({ role: 'admin', projects: [], description: 'bench' });
   const server = await startServer(url);
+  if (args.only === 'ingestion') {
+    try {
+      await measureIngestion(db, services, server, token);
+    } finally {
+      await server.stop();
+      await db.close();
+      await release();
+    }
+    return;
+  }
   try {
-    results.ingestion = await measureIngestion(db, services, server, token, p);
+    results.ingestion = await measureIngestion(db, services, server, token);
     results.queries = await measureQueries(db, server, token);
     results.throughput = await measureThroughput(server, token);
     log('the fixed cost of a request: { __typename }, meterql and an empty Apollo Server 5, 10 connections');
@@ -295,13 +323,59 @@ async function rate(n: number, work: () => Promise<void>): Promise<number> {
   return Math.round(n / (Number(process.hrtime.bigint() - t0) / 1e9));
 }
 
-async function measureIngestion(db: Database, services: Services, server: Server, token: string, p: Plan) {
+/** CPU seconds (user and system) a process has used so far; 0 when it is gone or not on Linux. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every PostgreSQL process on this machine (backends, writers, autovacuum). */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+interface IngestionRun {
+  perSecond: number;
+  /** CPU per report, in microseconds: meterql's process, PostgreSQL's, and the bench's own (the client). */
+  serverCpuUs: number;
+  postgresCpuUs: number;
+  benchCpuUs: number;
+}
+
+/** The rate of `work` for n reports, and the CPU each process spent a report on it. */
+async function ingestionRun(server: Server, n: number, work: () => Promise<void>): Promise<IngestionRun> {
+  const [server0, postgres0, bench0] = [cpuOf(server.pid), postgresCpu(), process.cpuUsage()];
+  const perSecond = await rate(n, work);
+  const bench = process.cpuUsage(bench0);
+  const us = (seconds: number) => Math.round((seconds * 1e6) / n);
+  return {
+    perSecond,
+    serverCpuUs: us(cpuOf(server.pid) - server0),
+    postgresCpuUs: us(postgresCpu() - postgres0),
+    benchCpuUs: us((bench.user + bench.system) / 1e6),
+  };
+}
+
+async function measureIngestion(db: Database, services: Services, server: Server, token: string) {
   log(`ingestion: ${SAMPLE.toLocaleString()} events each way ...`);
   const resize = (batches: UsageReport[][], size: number) => {
     const flat = batches.flat();
     return Array.from({ length: Math.ceil(flat.length / size) }, (_, i) => flat.slice(i * size, (i + 1) * size));
   };
-  const inParallel = async (batches: UsageReport[][], send: (b: UsageReport[]) => Promise<unknown>) => {
+  const inParallel = async <T>(batches: T[], send: (b: T) => Promise<unknown>) => {
     let next = 0;
     const worker = async () => {
       while (next < batches.length) await send(batches[next++]);
@@ -309,22 +383,60 @@ async function measureIngestion(db: Database, services: Services, server: Server
     await Promise.all([worker(), worker()]);
   };
   const count = (batches: UsageReport[][]) => batches.reduce((s, b) => s + b.length, 0);
+  const upload = async (body: string) => {
+    const response = await fetch(server.endpoint.replace(/\/graphql$/, '/api/v1/reports'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+      body,
+    });
+    if (response.status !== 200) throw new Error(`bulk upload: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+  const ndjson = (batches: UsageReport[][]) => batches.map((b) => b.map((r) => JSON.stringify(r)).join('\n'));
+  const runs: Record<string, IngestionRun> = {};
+  const measure = async (name: string, n: number, work: () => Promise<void>) => {
+    runs[name] = await ingestionRun(server, n, work);
+    log(`  ${name}: ${JSON.stringify(runs[name])}`);
+  };
 
+  // Each measure writes a sample of its own (its own projects and resources, in 2030): all are new reports.
   const direct = resize(sample(SAMPLE, 1), 5000);
-  const directRate = await rate(count(direct), () => inParallel(direct, (b) => services.ingestion.reportUsage(SYSTEM, b)));
+  await measure('direct', count(direct), () => inParallel(direct, (b) => services.ingestion.reportUsage(SYSTEM, b)));
   const http1000 = resize(sample(SAMPLE, 2), 1000);
-  const http1000Rate = await rate(count(http1000), () => inParallel(http1000, (b) => gql(server, token, REPORT, { r: b })));
+  await measure('graphql1000', count(http1000), () => inParallel(http1000, (b) => gql(server, token, REPORT, { r: b })));
   const http5000 = resize(sample(SAMPLE, 3), 5000);
-  const http5000Rate = await rate(count(http5000), () => inParallel(http5000, (b) => gql(server, token, REPORT, { r: b })));
+  await measure('graphql5000', count(http5000), () => inParallel(http5000, (b) => gql(server, token, REPORT, { r: b })));
+  const bulk5000 = resize(sample(SAMPLE, 5), 5000);
+  const bulk5000Bodies = ndjson(bulk5000);
+  await measure('bulk5000', count(bulk5000), () => inParallel(bulk5000Bodies, upload));
+  const bulk25000 = resize(sample(SAMPLE, 6), 25000);
+  const bulk25000Bodies = ndjson(bulk25000);
+  await measure('bulk25000', count(bulk25000), () => inParallel(bulk25000Bodies, upload));
 
   // The ceiling: COPY of the same rows (ids resolved) into a plain table.
-  const rows = sample(SAMPLE, 3).flat();
-  const ids = async (table: string) =>
-    new Map((await db.pool.query(`SELECT name, id FROM ${table}`)).rows.map((r) => [r.name as string, r.id as number]));
-  const [meters, projects, users, sources] = await Promise.all(['meters', 'projects', 'users', 'sources'].map(ids));
+  const rows = sample(SAMPLE, 4).flat();
   const client = await db.pool.connect();
   let copyRate: number;
   try {
+    // The reference's rows have the ids of real dimension rows and resources, as ingestion's have.
+    for (const [table, names] of [
+      ['projects', rows.map((r) => r.project)],
+      ['users', rows.map((r) => r.user)],
+      ['sources', rows.map((r) => r.source)],
+    ] as const)
+      await client.query(`INSERT INTO ${table} (name) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`, [names.filter(Boolean)]);
+    await client.query('INSERT INTO resources (external_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING', [
+      rows.map((r) => r.resource).filter(Boolean),
+    ]);
+    const ids = async (table: string, column = 'name') =>
+      new Map((await client.query(`SELECT ${column} AS name, id FROM ${table}`)).rows.map((r) => [r.name as string, r.id as number]));
+    const [meters, projects, users, sources, resources] = [
+      await ids('meters'),
+      await ids('projects'),
+      await ids('users'),
+      await ids('sources'),
+      await ids('resources', 'external_id'),
+    ];
     await client.query(
       'DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE usage_events INCLUDING DEFAULTS EXCLUDING IDENTITY)',
     );
@@ -337,11 +449,11 @@ async function measureIngestion(db: Database, services: Services, server: Server
             yield (
               [
                 meters.get(r.meter),
-                projects.get(r.project) ?? 1,
+                projects.get(r.project),
                 '\\N',
-                users.get(r.user ?? '') ?? '\\N',
-                sources.get(r.source ?? '') ?? 1,
-                '\\N',
+                tsv(users.get(r.user ?? '')),
+                sources.get(r.source ?? 'default'),
+                tsv(resources.get(r.resource ?? '')),
                 '\\N',
                 r.start.toISOString(),
                 r.end ? r.end.toISOString() : '\\N',
@@ -368,52 +480,57 @@ async function measureIngestion(db: Database, services: Services, server: Server
       );
     });
     await client.query('DROP TABLE bench_copy');
+
+    // The reference of the target: the same rows upserted from unnest into usage_events itself,
+    // with all its data and indexes, in batches of 5,000, two at a time.
+    const upsertBatches = Array.from({ length: Math.ceil(rows.length / 5000) }, (_, i) => rows.slice(i * 5000, (i + 1) * 5000));
+    await measure('unnestUpsert', rows.length, () =>
+      inParallel(upsertBatches, (batch) =>
+        db.pool.query(
+          `INSERT INTO usage_events AS e (meter_id, project_id, user_id, source_id, resource_id, start_time, end_time, volume, contingent_factor,
+             operation_count, partition, priority, content_hash)
+           SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::float8[],
+             $9::float8[], $10::int[], $11::text[], $12::text[], $13::text[])
+           ON CONFLICT ON CONSTRAINT usage_events_match_key
+           DO UPDATE SET volume = EXCLUDED.volume, content_hash = EXCLUDED.content_hash WHERE e.content_hash <> EXCLUDED.content_hash`,
+          [
+            batch.map((r) => meters.get(r.meter)),
+            batch.map((r) => projects.get(r.project)),
+            batch.map((r) => users.get(r.user ?? '') ?? null),
+            batch.map((r) => sources.get(r.source ?? 'default')),
+            batch.map((r) => resources.get(r.resource ?? '') ?? null),
+            batch.map((r) => r.start.toISOString()),
+            batch.map((r) => r.end?.toISOString() ?? null),
+            batch.map((r) => r.volume),
+            batch.map((r) => r.contingentFactor ?? 1),
+            batch.map((r) => r.operationCount ?? 1),
+            batch.map((r) => r.partition ?? null),
+            batch.map((r) => r.priority ?? null),
+            batch.map(() => 'x'),
+          ],
+        ),
+      ),
+    );
   } finally {
     client.release();
   }
-
-  // The reference of the target: the same rows upserted from unnest, batches of 5,000, two at a
-  // time, into a copy of usage_events with all its indexes (the match key among them).
-  await db.pool.query('DROP TABLE IF EXISTS bench_upsert; CREATE TABLE bench_upsert (LIKE usage_events INCLUDING ALL)');
-  const upsertBatches = Array.from({ length: Math.ceil(rows.length / 5000) }, (_, i) => rows.slice(i * 5000, (i + 1) * 5000));
-  const upsertRate = await rate(rows.length, () =>
-    inParallel(upsertBatches, (batch) =>
-      db.pool.query(
-        `INSERT INTO bench_upsert AS e (meter_id, project_id, user_id, source_id, start_time, end_time, volume, contingent_factor,
-           operation_count, partition, priority, content_hash)
-         SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::float8[],
-           $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
-         ON CONFLICT (project_id, source_id, compute_project_id, meter_id, resource_id, start_time, end_time, user_id, partition, priority, parent_id)
-         DO UPDATE SET volume = EXCLUDED.volume, content_hash = EXCLUDED.content_hash WHERE e.content_hash <> EXCLUDED.content_hash`,
-        [
-          batch.map((r) => meters.get(r.meter)),
-          batch.map((r) => projects.get(r.project) ?? 1),
-          batch.map((r) => users.get(r.user ?? '') ?? null),
-          batch.map((r) => sources.get(r.source ?? '') ?? 1),
-          batch.map((r) => r.start.toISOString()),
-          batch.map((r) => r.end?.toISOString() ?? null),
-          batch.map((r) => r.volume),
-          batch.map((r) => r.contingentFactor ?? 1),
-          batch.map((r) => r.operationCount ?? 1),
-          batch.map((r) => r.partition ?? null),
-          batch.map((r) => r.priority ?? null),
-          batch.map(() => 'x'),
-        ],
-      ),
-    ),
-  );
-  await db.pool.query('DROP TABLE bench_upsert');
   await db.pool.query("DELETE FROM usage_events WHERE project_id IN (SELECT id FROM projects WHERE name LIKE 'bench-%')");
   await db.pool.query("DELETE FROM usage_rollup_dirty WHERE hour >= '2029-01-01'");
+  const reference = runs.unnestUpsert.perSecond;
+  const share = (name: string) => Math.round((runs[name].perSecond / reference) * 100) / 100;
   return {
     events: SAMPLE,
-    directPerSecond: directRate,
-    graphqlBatch1000PerSecond: http1000Rate,
-    graphqlBatch5000PerSecond: http5000Rate,
+    runs,
+    directPerSecond: runs.direct.perSecond,
+    graphqlBatch1000PerSecond: runs.graphql1000.perSecond,
+    graphqlBatch5000PerSecond: runs.graphql5000.perSecond,
+    bulk5000PerSecond: runs.bulk5000.perSecond,
+    bulk25000PerSecond: runs.bulk25000.perSecond,
     copyPerSecond: copyRate,
-    unnestUpsertPerSecond: upsertRate,
-    graphqlShareOfUpsert: Math.round((http5000Rate / upsertRate) * 100) / 100,
-    graphqlShareOfCopy: Math.round((Math.max(http1000Rate, http5000Rate) / copyRate) * 100) / 100,
+    unnestUpsertPerSecond: reference,
+    graphqlShareOfUpsert: share('graphql5000'),
+    bulkShareOfUpsert: Math.max(share('bulk5000'), share('bulk25000')),
+    graphqlShareOfCopy: Math.round((Math.max(runs.graphql1000.perSecond, runs.graphql5000.perSecond) / copyRate) * 100) / 100,
   };
 }
 
@@ -434,25 +551,41 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const MONTH_FROM = Date.UTC(2026, 5, 1);
 const MONTH_TO = Date.UTC(2026, 6, 1);
 
-async function measureQueries(db: Database, server: Server, token: string) {
+interface Named {
+  id: number;
+  name: string;
+}
+
+/** The busiest meter of the month, its busiest project, the busiest user of a week, and that project's busiest resource. */
+async function busiest(db: Database): Promise<{ meter: Named; project: Named; user: Named & { n: number }; resource: string }> {
   const sql = (text: string, values: unknown[] = []) => db.pool.query(text, values).then((r) => r.rows);
-  // The busiest meter of the month, its busiest project, and the busiest user of a week.
-  const [busy] = await sql(
+  const [meter] = await sql(
     `SELECT m.id, m.name FROM usage_events e JOIN meters m ON m.id = e.meter_id
     WHERE e.start_time >= $1 AND e.start_time < $2 GROUP BY m.id ORDER BY count(*) DESC LIMIT 1`,
     [iso(MONTH_FROM), iso(MONTH_TO)],
   );
-  const [busyProject] = await sql(
+  const [project] = await sql(
     `SELECT p.id, p.name FROM usage_events e JOIN projects p ON p.id = e.project_id
     WHERE e.meter_id = $1 GROUP BY p.id ORDER BY count(*) DESC LIMIT 1`,
-    [busy.id],
+    [meter.id],
   );
-  const WEEK_TO = MONTH_FROM + 7 * 86_400_000;
-  const [busyUser] = await sql(
+  const [user] = await sql(
     `SELECT u.id, u.name, count(*)::int AS n FROM usage_events e JOIN users u ON u.id = e.user_id
     WHERE e.meter_id = $1 AND e.start_time >= $2 AND e.start_time < $3 GROUP BY u.id ORDER BY count(*) DESC LIMIT 1`,
-    [busy.id, iso(MONTH_FROM), iso(WEEK_TO)],
+    [meter.id, iso(MONTH_FROM), iso(MONTH_FROM + 7 * 86_400_000)],
   );
+  const [resource] = await sql(
+    `SELECT r.external_id FROM usage_events e JOIN resources r ON r.id = e.resource_id
+    WHERE e.project_id = $1 AND e.meter_id = $2 AND e.start_time >= $3 AND e.start_time < $4 GROUP BY r.id ORDER BY count(*) DESC LIMIT 1`,
+    [project.id, meter.id, iso(MONTH_FROM), iso(MONTH_TO)],
+  );
+  return { meter, project, user, resource: resource.external_id };
+}
+
+async function measureQueries(db: Database, server: Server, token: string) {
+  const sql = (text: string, values: unknown[] = []) => db.pool.query(text, values).then((r) => r.rows);
+  const { meter: busy, project: busyProject, user: busyUser } = await busiest(db);
+  const WEEK_TO = MONTH_FROM + 7 * 86_400_000;
   log(`queries: meter ${busy.name}, project ${busyProject.name}, user ${busyUser.name} (${busyUser.n} events in the week) ...`);
   const BERLIN_FROM = '2025-12-31T23:00:00Z';
   const BERLIN_TO = '2026-12-31T23:00:00Z';
@@ -713,6 +846,17 @@ async function measureThroughput(server: Server, token: string) {
   return out;
 }
 
+/** Which statement scans which of usage_events' indexes: a row a statement, a column an index. */
+function indexTable(use: IndexUse[]): string {
+  const names = [...new Set(use.flatMap((u) => u.indexes))].sort();
+  const short = (name: string) => name.replace(/^usage_events_/, '').replace(/_idx$/, '');
+  return [
+    `| statement | ${names.map(short).join(' | ')} | full scan |`,
+    `| --- |${names.map(() => ' --- |').join('')} --- |`,
+    ...use.map((u) => `| ${u.case} | ${names.map((n) => (u.indexes.includes(n) ? 'x' : '')).join(' | ')} | ${u.seqScans > 0 ? 'x' : ''} |`),
+  ].join('\n');
+}
+
 function report(): string {
   const r = results as any;
   const lines = [
@@ -722,10 +866,19 @@ function report(): string {
     '| --- | --- |',
     `| reportUsage over HTTP, batches of 1,000 | ${r.ingestion.graphqlBatch1000PerSecond.toLocaleString()} |`,
     `| reportUsage over HTTP, batches of 5,000 | ${r.ingestion.graphqlBatch5000PerSecond.toLocaleString()} |`,
+    `| POST /api/v1/reports (NDJSON), uploads of 5,000 | ${r.ingestion.bulk5000PerSecond.toLocaleString()} |`,
+    `| POST /api/v1/reports (NDJSON), uploads of 25,000 | ${r.ingestion.bulk25000PerSecond.toLocaleString()} |`,
     `| ingestion code called directly | ${r.ingestion.directPerSecond.toLocaleString()} |`,
     `| COPY into a plain table (the ceiling) | ${r.ingestion.copyPerSecond.toLocaleString()} |`,
-    `| unnest INSERT ... ON CONFLICT into a copy of usage_events, its indexes included (the target's reference) | ${r.ingestion.unnestUpsertPerSecond.toLocaleString()} |`,
+    `| unnest INSERT ... ON CONFLICT into usage_events itself (the target's reference) | ${r.ingestion.unnestUpsertPerSecond.toLocaleString()} |`,
     `| GraphQL (batches of 5,000) as a share of that upsert | ${Math.round(r.ingestion.graphqlShareOfUpsert * 100)}% |`,
+    `| bulk upload as a share of that upsert | ${Math.round(r.ingestion.bulkShareOfUpsert * 100)}% |`,
+    '',
+    '| CPU a report (us) | meterql | PostgreSQL | bench client |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(r.ingestion.runs).map(
+      ([name, c]: [string, any]) => `| ${name} | ${c.serverCpuUs} | ${c.postgresCpuUs} | ${c.benchCpuUs} |`,
+    ),
     `| GraphQL as a share of COPY | ${Math.round(r.ingestion.graphqlShareOfCopy * 100)}% |`,
     '',
     '| query | GraphQL p50 / p99 (ms) | SQL on events p50 / p99 (ms) | via |',
