@@ -108,6 +108,8 @@ const CASES: Record<string, () => Promise<unknown>> = {
       UsageEventOrder.START_ASC,
       new Set(['id', 'start', 'volume', 'user']),
     ),
+  // From here on the day and month rollups of UTC are built: the refresh below keeps them too.
+  'rollups-zone-build': () => t.services.rollups.ensureZones(),
   'ingestion-new-reports': () => t.services.ingestion.reportUsage(SYSTEM, [job(64, 1.5)]),
   'ingestion-overwrite': () => t.services.ingestion.reportUsage(SYSTEM, [job(65, 1.6)]),
   'resource-metadata-version': () =>

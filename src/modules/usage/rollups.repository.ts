@@ -90,6 +90,9 @@ export class RollupsRepository {
    */
   async refresh(client: PoolClient, limit: number): Promise<number> {
     await this.lock(client);
+    // A round aggregates a few records for each of its thousands of hours: PostgreSQL over-estimates
+    // it and compiles it (JIT), which took 150 ms of a 220 ms round of 2,000 hours.
+    await client.query(query(sql`SET LOCAL jit = off`));
     // Dirty marks are per project; rollups are recomputed per (meter, hour), for all projects.
     const { rows: claimed } = await client.query<{ meter_id: number; hour: Date }>(
       query(sql`WITH taken AS (
@@ -102,14 +105,18 @@ export class RollupsRepository {
     const taken = sql`unnest(${pairs.meters}::int[], ${pairs.hours}::timestamptz[]) AS d(meter_id, hour)`;
     await client.query(
       query(sql`DELETE FROM usage_rollups r USING ${taken}
-       WHERE r.grain = 'hour' AND r.meter_id = d.meter_id AND r.bucket_start = d.hour`),
+       WHERE r.grain = 'hour' AND r.time_zone = ${HOUR_ROLLUP_ZONE_SQL} AND r.meter_id = d.meter_id AND r.bucket_start = d.hour`),
     );
+    // Each hour aggregated on its own (LATERAL, which an aggregate keeps from being flattened): a
+    // range scan of the meter's index an hour, whatever PostgreSQL estimates the list to hold; as a
+    // join it may read every record of the meters instead.
     await client.query(
       query(sql`INSERT INTO usage_rollups (${COLUMNS})
-       SELECT 'hour', ${HOUR_ROLLUP_ZONE_SQL}, d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+       SELECT 'hour', ${HOUR_ROLLUP_ZONE_SQL}, d.hour, a.*
        FROM ${taken}
-       JOIN usage_events e ON e.meter_id = d.meter_id AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
-       GROUP BY d.hour, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`),
+       CROSS JOIN LATERAL (SELECT e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+         FROM usage_events e WHERE e.meter_id = d.meter_id AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
+         GROUP BY e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL) AS a`),
     );
     const { rows: zones } = await client.query<{ time_zone: string }>(query(sql`SELECT time_zone FROM usage_rollup_zones`));
     for (const { time_zone: zone } of zones) {
@@ -145,16 +152,19 @@ export class RollupsRepository {
     );
     const onHours = sql`date_bin('1 hour', s.start_at, timestamptz '2000-01-01 00:00:00+00') = s.start_at
                      AND date_bin('1 hour', s.end_at, timestamptz '2000-01-01 00:00:00+00') = s.end_at`;
+    // Each bucket aggregated on its own, as the hours are in refresh().
     const composed = (source: 'hour' | 'day') =>
-      sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
-       FROM spans s JOIN usage_rollups e ON e.grain = ${GRAIN[source]} AND e.time_zone = ${source === 'hour' ? HOUR_ROLLUP_ZONE_SQL : sql`${zone}`}
-         AND e.meter_id = s.meter_id AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at
-       ${source === 'hour' ? sql`WHERE ${onHours}` : sql``}
-       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.discrete`;
-    const fromEvents = sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
-       FROM spans s JOIN usage_events e ON e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at
-       WHERE NOT (${onHours})
-       GROUP BY s.start_at, e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL`;
+      sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, a.*
+       FROM spans s CROSS JOIN LATERAL (SELECT e.meter_id, ${E_DIMENSIONS}, e.discrete, ${ROLLUP_AGGREGATES}
+         FROM usage_rollups e WHERE e.grain = ${GRAIN[source]} AND e.time_zone = ${source === 'hour' ? HOUR_ROLLUP_ZONE_SQL : sql`${zone}`}
+           AND e.meter_id = s.meter_id AND e.bucket_start >= s.start_at AND e.bucket_start < s.end_at
+         GROUP BY e.meter_id, ${E_DIMENSIONS}, e.discrete) AS a
+       ${source === 'hour' ? sql`WHERE ${onHours}` : sql``}`;
+    const fromEvents = sql`SELECT ${GRAIN[grain]}, ${zone}, s.start_at, a.*
+       FROM spans s CROSS JOIN LATERAL (SELECT e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL, ${EVENT_ROLLUP_AGGREGATES}
+         FROM usage_events e WHERE e.meter_id = s.meter_id AND e.start_time >= s.start_at AND e.start_time < s.end_at
+         GROUP BY e.meter_id, ${E_DIMENSIONS}, e.end_time IS NULL) AS a
+       WHERE NOT (${onHours})`;
     await client.query(
       query(sql`WITH spans AS (${spans})
        INSERT INTO usage_rollups (${COLUMNS})
