@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     log('the fixed cost of a request: { __typename }, meterql and an empty Apollo Server 5, 10 connections');
     results.http = await measureHttpOverhead({ endpoint: server.endpoint, token }, { log });
   } finally {
-    results.serverPeakRssMiB = Math.round(server.peakRss() / 1024);
+    results.serverPeakRssMiB = Math.round(server.overallPeakRss() / 1024);
     await server.stop();
     await db.close();
     await release();
@@ -232,7 +232,11 @@ async function load(db: Database, services: Services, p: Plan): Promise<void> {
 interface Server {
   endpoint: string;
   pid: number;
+  /** The largest RSS seen (KiB) since the start, or since the last resetPeak(). */
   peakRss(): number;
+  resetPeak(): void;
+  /** The largest RSS seen (KiB) since the start. */
+  overallPeakRss(): number;
   stop(): Promise<void>;
 }
 
@@ -262,6 +266,7 @@ async function startServer(url: string): Promise<Server> {
     child.once('exit', () => reject(new Error(`server exited: ${out}`)));
   });
   let peak = 0;
+  let overall = 0;
   const sample = setInterval(() => {
     try {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -274,6 +279,11 @@ async function startServer(url: string): Promise<Server> {
     endpoint,
     pid: child.pid!,
     peakRss: () => peak,
+    resetPeak: () => {
+      overall = Math.max(overall, peak);
+      peak = 0;
+    },
+    overallPeakRss: () => Math.max(overall, peak),
     stop: async () => {
       clearInterval(sample);
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -333,13 +343,19 @@ function cpuOf(pid: number): number {
   }
 }
 
-/** CPU seconds of every PostgreSQL process on this machine (backends, writers, autovacuum). */
-function postgresCpu(): number {
+/**
+ * CPU seconds of the PostgreSQL backends of database `name` (meterql's pool and refresher, the
+ * bench's own connections): their process titles name the database, so other work on the same
+ * server is left out. A backend that exits during a run takes its seconds with it.
+ */
+function postgresCpu(name: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${name} `)) continue;
+      total += cpuOf(Number(entry));
     } catch {
       /* gone */
     }
@@ -348,7 +364,12 @@ function postgresCpu(): number {
 }
 
 interface IngestionRun {
+  /** Reports a second, until written and rolled up. */
   perSecond: number;
+  /** Reports a second, until written (the client's view). */
+  writtenPerSecond: number;
+  /** meterql's largest RSS during the run. */
+  serverPeakRssMiB: number;
   /** CPU per report, in microseconds: meterql's process, PostgreSQL's, and the bench's own (the client). */
   serverCpuUs: number;
   postgresCpuUs: number;
@@ -356,15 +377,31 @@ interface IngestionRun {
 }
 
 /** The rate of `work` for n reports, and the CPU each process spent a report on it. */
-async function ingestionRun(server: Server, n: number, work: () => Promise<void>): Promise<IngestionRun> {
-  const [server0, postgres0, bench0] = [cpuOf(server.pid), postgresCpu(), process.cpuUsage()];
-  const perSecond = await rate(n, work);
+/**
+ * The rate of `work` for n reports, and the CPU each process spent a report on it. The rate is
+ * the sustained one: the time runs until the server's rollup refresher has also recomputed every
+ * hour the reports made dirty, so that no run leaves its refresh to the next (or to the reference).
+ */
+async function ingestionRun(db: Database, server: Server, n: number, work: () => Promise<void>): Promise<IngestionRun> {
+  const database = (await db.pool.query('SELECT current_database() AS name')).rows[0].name as string;
+  const [server0, postgres0, bench0] = [cpuOf(server.pid), postgresCpu(database), process.cpuUsage()];
+  server.resetPeak();
+  const t0 = process.hrtime.bigint();
+  await work();
+  const written = process.hrtime.bigint();
+  // The bench's samples are in 2030 and later, the dataset before.
+  const dirty = async () =>
+    (await db.pool.query("SELECT EXISTS (SELECT 1 FROM usage_rollup_dirty WHERE hour >= '2029-01-01') AS any")).rows[0].any;
+  while (await dirty()) await new Promise((resolve) => setTimeout(resolve, 20));
+  const done = process.hrtime.bigint();
   const bench = process.cpuUsage(bench0);
   const us = (seconds: number) => Math.round((seconds * 1e6) / n);
   return {
-    perSecond,
+    perSecond: Math.round(n / (Number(done - t0) / 1e9)),
+    writtenPerSecond: Math.round(n / (Number(written - t0) / 1e9)),
+    serverPeakRssMiB: Math.round(server.peakRss() / 1024),
     serverCpuUs: us(cpuOf(server.pid) - server0),
-    postgresCpuUs: us(postgresCpu() - postgres0),
+    postgresCpuUs: us(postgresCpu(database) - postgres0),
     benchCpuUs: us((bench.user + bench.system) / 1e6),
   };
 }
@@ -395,7 +432,7 @@ async function measureIngestion(db: Database, services: Services, server: Server
   const ndjson = (batches: UsageReport[][]) => batches.map((b) => b.map((r) => JSON.stringify(r)).join('\n'));
   const runs: Record<string, IngestionRun> = {};
   const measure = async (name: string, n: number, work: () => Promise<void>) => {
-    runs[name] = await ingestionRun(server, n, work);
+    runs[name] = await ingestionRun(db, server, n, work);
     log(`  ${name}: ${JSON.stringify(runs[name])}`);
   };
 
@@ -874,10 +911,10 @@ function report(): string {
     `| GraphQL (batches of 5,000) as a share of that upsert | ${Math.round(r.ingestion.graphqlShareOfUpsert * 100)}% |`,
     `| bulk upload as a share of that upsert | ${Math.round(r.ingestion.bulkShareOfUpsert * 100)}% |`,
     '',
-    '| CPU a report (us) | meterql | PostgreSQL | bench client |',
-    '| --- | --- | --- | --- |',
+    "| CPU a report (us), and meterql's peak RSS | meterql | PostgreSQL | bench client | RSS (MiB) |",
+    '| --- | --- | --- | --- | --- |',
     ...Object.entries(r.ingestion.runs).map(
-      ([name, c]: [string, any]) => `| ${name} | ${c.serverCpuUs} | ${c.postgresCpuUs} | ${c.benchCpuUs} |`,
+      ([name, c]: [string, any]) => `| ${name} | ${c.serverCpuUs} | ${c.postgresCpuUs} | ${c.benchCpuUs} | ${c.serverPeakRssMiB} |`,
     ),
     `| GraphQL as a share of COPY | ${Math.round(r.ingestion.graphqlShareOfCopy * 100)}% |`,
     '',
