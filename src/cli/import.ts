@@ -23,7 +23,7 @@ resumes after its last committed batch when run again.
 
 Options:
   --format ndjson|csv   the file's format (default: from its extension, .ndjson/.jsonl or .csv)
-  --batch-size N        lines per batch (default 1000, at most MQL_MAX_BATCH_SIZE)
+  --batch-size N        lines per batch (default 5000, at most MQL_MAX_BATCH_SIZE)
   --rejected PATH       where rejected lines go (default FILE.rejected.ndjson)
   --checkpoint PATH     where progress is kept (default FILE.import-state.json)
   --restart             ignore the checkpoint and import from the first line
@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const maxBatch = config.limits.maxBatchSize;
-  const batchSize = values['batch-size'] === undefined ? Math.min(1000, maxBatch) : Number(values['batch-size']);
+  const batchSize = values['batch-size'] === undefined ? Math.min(5000, maxBatch) : Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
     throw new UsageError(
       `--batch-size must be a whole number from 1 to ${number(maxBatch)} (MQL_MAX_BATCH_SIZE), got "${values['batch-size']}".`,
