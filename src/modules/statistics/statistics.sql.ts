@@ -92,7 +92,8 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
   if (q.groupBy.includes(GroupBy.COMPONENT)) groupJoins.push('JOIN meters gm ON gm.id = e.meter_id');
   const keyAliases = ['series', 'bucket', ...groups.map((g) => g.alias), ...q.groupByMetadata.map((_, i) => `md_${i}`)];
 
-  const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
+  // Each meter once: the rollups branch reads once per element.
+  const meters = q.meterIds ? `${p.add([...new Set(q.meterIds)])}::int[]` : null;
   const useRollups = rollupShaped(q);
   const context = { from, to, meters, groups, groupJoins, keyAliases };
   let agg: string;
@@ -106,21 +107,25 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
     const where = [
       'e.grain = (SELECT grain FROM choice)',
       `e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN ${p.sql(HOUR_ROLLUP_ZONE_SQL)} ELSE ${tz} END`,
-      `e.meter_id = ANY(${meters})`,
+      'e.meter_id = qm.id',
       `e.bucket_start >= ${from}`,
       `e.bucket_start < ${to}`,
       ...(discrete == null ? [] : [`e.discrete = ${p.add(discrete)}::boolean`]),
       ...usageFilterSql(filter).map((f) => p.sql(f)),
     ];
-    const viaRollups = `SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
-         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${p.sql(ROLLUP_AGGREGATES)}, 'rollup:' || (SELECT grain FROM choice) AS source${
-           q.cost ? `,\n         ${ROLLUP_COST_AGGREGATES}` : ''
-         }
-  FROM usage_rollups e CROSS JOIN bounds
-  ${q.cost ? priceLateralSql('e', 'whole', 'bucket_start') : ''}
-  ${groupJoins.join('\n  ')}
-  WHERE ${where.join('\n    AND ')}
-  GROUP BY ${keyAliases.join(', ')}`;
+    // One aggregate per meter, each reading the index with the meter as an equality: with
+    // meter_id = ANY(array) a generic plan (the statement is prepared) expects ten meters and a
+    // row or so, and so filters the meter after the index instead of seeking it, reading every
+    // meter's rollups of the project and year (38,000 rows for Q2's 310 at 1 M events).
+    const viaRollups = `SELECT qm.id AS series, r.*, 'rollup:' || (SELECT grain FROM choice) AS source
+  FROM unnest(${meters}) AS qm(id) CROSS JOIN LATERAL (
+    SELECT width_bucket(e.bucket_start, bounds.b) AS bucket,
+         ${groups.map((g) => `${g.key} AS ${g.alias}, `).join('')}${p.sql(ROLLUP_AGGREGATES)}${q.cost ? `,\n         ${ROLLUP_COST_AGGREGATES}` : ''}
+    FROM usage_rollups e CROSS JOIN bounds
+    ${q.cost ? priceLateralSql('e', 'whole', 'bucket_start') : ''}
+    ${groupJoins.join('\n    ')}
+    WHERE ${where.join('\n      AND ')}
+    GROUP BY ${keyAliases.filter((k) => k !== 'series').join(', ')}) AS r`;
     agg = `${viaRollups}
   UNION ALL
   ${eventsAggregateSql(q, context, p, '(SELECT grain FROM choice) IS NULL')}`;
@@ -222,9 +227,9 @@ function eventsAggregateSql(
   ];
   const minMax = q.prorate ? v : volume;
   return `SELECT ${keys.join(', ')},
-         ${p.sql(eventAggregates(v, factor, duration, minMax))}, 'events' AS source${
+         ${p.sql(eventAggregates(v, factor, duration, minMax))}${
            q.cost ? `,\n         ${byMetric ? unpricedAggregates(p.sql(v)) : costAggregates(p.sql(volume), p.sql(factor), q.prorate)}` : ''
-         }
+         }, 'events' AS source
   FROM ${source} CROSS JOIN bounds ${share}
   ${joins.join('\n  ')}
   WHERE ${where.join('\n    AND ')}

@@ -17,11 +17,11 @@ agg AS (
                ELSE e.volume::numeric END))::float8 AS max,
          sum((CASE WHEN e.end_time > e.start_time THEN e.volume::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
                ELSE e.volume::numeric END) * e.contingent_factor::numeric) AS weighted_sum,
-         sum(COALESCE(i.overlap, e.duration::numeric)) AS duration_sum, count(COALESCE(i.overlap, e.duration::numeric)) AS duration_count, 'events' AS source,
+         sum(COALESCE(i.overlap, e.duration::numeric)) AS duration_sum, count(COALESCE(i.overlap, e.duration::numeric)) AS duration_count,
          sum((e.volume::numeric * pr.price_part + 0.000000000000000000000000) / pr.whole) AS cost,
          sum((e.volume::numeric * e.contingent_factor::numeric * pr.price_part + 0.000000000000000000000000) / pr.whole) AS weighted_cost,
          sum((e.volume::numeric * pr.unpriced_part + 0.000000000000000000000000) / pr.whole) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_part > 0) AS unpriced_count,
-         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards
+         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards, 'events' AS source
   FROM usage_events e CROSS JOIN bounds CROSS JOIN LATERAL (
         SELECT k AS bucket,
                CASE WHEN e.end_time > e.start_time
