@@ -1,6 +1,6 @@
 import { bind, ident, sql, SqlParams, type Sql } from '../../common/sql';
 import { costAggregates, priceLateralSql, ROLLUP_COST_AGGREGATES, unpricedAggregates } from '../pricing/pricing.sql';
-import { eventAggregates, ROLLUP_AGGREGATES } from '../usage/aggregates.sql';
+import { distinctValueAggregates, eventAggregates, ROLLUP_AGGREGATES } from '../usage/aggregates.sql';
 import type { PeriodSpec } from '../usage/usage.calendar';
 import { boundariesSql, HOUR_ROLLUP_ZONE_SQL, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
@@ -98,8 +98,9 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
   const context = { from, to, meters, groups, groupJoins, keyAliases };
   let agg: string;
   let choice = '';
+  const versions: string[] = [];
   if (!useRollups) {
-    agg = eventsAggregateSql(q, context, p);
+    agg = eventsAggregateSql(q, context, p, versions);
   } else {
     const tz = zone();
     choice = `,\nchoice AS (${choiceSql(meters!, from, to, tz, q.cost)})`;
@@ -128,7 +129,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
     GROUP BY ${keyAliases.filter((k) => k !== 'series').join(', ')}) AS r`;
     agg = `${viaRollups}
   UNION ALL
-  ${eventsAggregateSql(q, context, p, '(SELECT grain FROM choice) IS NULL')}`;
+  ${eventsAggregateSql(q, context, p, versions, '(SELECT grain FROM choice) IS NULL')}`;
   }
 
   const names = groups.filter((g) => g.table);
@@ -140,7 +141,7 @@ export function statisticsSql(q: StatisticsQuery): { text: string; values: unkno
   const component = q.groupBy.includes(GroupBy.COMPONENT) ? `n_g_component.name` : byMetric ? 'NULL::text' : 'oc.name';
 
   // avg, stddev and durationAvg by one formula from the composable aggregates, whichever path.
-  const text = `WITH bounds AS (${bounds})${choice},
+  const text = `WITH bounds AS (${bounds})${choice}${versions.length ? `,\n${versions.join(',\n')}` : ''},
 agg AS (
   ${agg}
 )
@@ -167,6 +168,7 @@ function eventsAggregateSql(
   q: StatisticsQuery,
   ctx: { from: string; to: string; meters: string | null; groups: (typeof GROUPS)[GroupBy][]; groupJoins: string[]; keyAliases: string[] },
   p: SqlParams,
+  ctes: string[],
   condition?: string,
 ): string {
   const { from, to } = ctx;
@@ -213,18 +215,41 @@ function eventsAggregateSql(
 
   const joins = [...ctx.groupJoins];
   if (q.groupByMetadata.length > 0) {
-    // The metadata version valid at the record's start: what the resource was when it was used;
-    // only of a resource of the record's project, so that no project reads another's metadata.
-    joins.push(`LEFT JOIN (resources mr JOIN resource_metadata rm ON rm.resource_id = mr.id)
-                ON mr.id = e.resource_id AND mr.project_id = e.project_id
+    // The metadata versions that can hold the start of a record counted, each key read once a
+    // version; only of a resource of the record's project, so that no project reads another's
+    // metadata. Materialized, they are joined as one small hash table: a generic plan (the
+    // statement is prepared), expecting few records, would otherwise probe the versions' index
+    // once a record, and reading every version of every resource costs more than the records.
+    ctes.push(`versions AS MATERIALIZED (
+  SELECT rm.resource_id, mr.project_id, rm.valid_from, rm.valid_to${q.groupByMetadata.map((key, i) => `, rm.metadata -> ${p.add(key)}::text AS md_${i}`).join('')}
+  FROM resource_metadata rm JOIN resources mr ON mr.id = rm.resource_id
+  WHERE rm.valid_from < ${to}${q.prorate ? '' : ` AND (rm.valid_to IS NULL OR rm.valid_to > ${from})`}
+    AND rm.resource_id IN (SELECT e.resource_id FROM ${source}
+                           WHERE ${where.join('\n                             AND ')}))`);
+    // The version valid at the record's start: what the resource was when it was used.
+    joins.push(`LEFT JOIN versions rm ON rm.resource_id = e.resource_id AND rm.project_id = e.project_id
                 AND rm.valid_from <= e.start_time AND (rm.valid_to IS NULL OR rm.valid_to > e.start_time)`);
   }
   const keys = [
     `${series} AS series`,
     `${bucket} AS bucket`,
     ...ctx.groups.map((g) => `${g.key} AS ${g.alias}`),
-    ...q.groupByMetadata.map((key, i) => `rm.metadata -> ${p.add(key)}::text AS md_${i}`),
+    ...q.groupByMetadata.map((_, i) => `rm.md_${i}`),
   ];
+  if (!q.prorate && !q.cost) {
+    const agg = distinctValueAggregates(volume, factor, ident('e.duration'));
+    const outerKeys = ctx.keyAliases.map((k) => `x.${k}`).join(', ');
+    return `SELECT ${outerKeys},
+         ${p.sql(agg.outer)}, 'events' AS source
+  FROM (
+    SELECT ${keys.join(', ')},
+         ${p.sql(agg.inner)}
+    FROM ${source} CROSS JOIN bounds
+    ${joins.join('\n    ')}
+    WHERE ${where.join('\n      AND ')}
+    GROUP BY ${ctx.keyAliases.join(', ')}, ${p.sql(agg.innerKeys)}) AS x
+  GROUP BY ${outerKeys}`;
+  }
   const minMax = q.prorate ? v : volume;
   return `SELECT ${keys.join(', ')},
          ${p.sql(eventAggregates(v, factor, duration, minMax))}${
