@@ -1,5 +1,6 @@
 import { chargebackSql, type ChargebackQuery } from '../../src/modules/chargeback/chargeback.sql';
 import {
+  cardSegmentsSql,
   costAggregates,
   priceLateralSql,
   pricedPartsSql,
@@ -134,6 +135,23 @@ describe('statisticsSql with cost', () => {
   });
 });
 
+describe('cardSegmentsSql', () => {
+  const text = squash(cardSegmentsSql('SELECT 3 AS meter_id, ARRAY[NULL, NULL]::text[] AS scope'));
+  test.each([
+    [
+      'every instant, cut where a card of the scope begins or ends',
+      "SELECT timestamptz '-infinity' AS x UNION SELECT timestamptz 'infinity'",
+    ],
+    [
+      "the scope's cards: its meter, and its partition and priority unless the card leaves them open",
+      'pc.meter_id = k.meter_id AND (pc.partition IS NULL OR pc.partition = k.scope[1]) AND (pc.priority IS NULL OR pc.priority = k.scope[2])',
+    ],
+    ['the card of each segment, at its start, the most specific first', 'ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1'],
+  ])('%s', (_, sql) => {
+    expect(text).toContain(sql);
+  });
+});
+
 describe('chargebackSql', () => {
   const q: ChargebackQuery = {
     projects: ['tie1'],
@@ -153,7 +171,11 @@ describe('chargebackSql', () => {
   ])('%s: each part divided last, each line rounded once, then summed', (_, override) => {
     const { text, values } = chargebackSql({ ...q, ...override });
     const sql = squash(text);
-    expect(sql).toContain(`sum((e.volume::numeric * pp.unit_price * pp.part + ${SCALE}) / pp.whole) AS cost`);
+    // Parts are the pieces' overlaps with their cards' segments; a part shorter than its record is divided last.
+    expect(sql).toContain('JOIN segments g ON g.meter_id = p.meter_id AND g.scope = p.scope AND g.s < p.z AND g.t > p.a');
+    expect(sql).toContain(
+      `WHEN whole IS NULL OR span = whole THEN volume::numeric * unit_price ELSE (volume::numeric * unit_price * extract(epoch FROM span) + ${SCALE}) / extract(epoch FROM whole) END * n) AS cost`,
+    );
     expect(sql).toContain('round(sum(usage_cost), 6) AS allocation_cost');
     expect(sql).toContain('coalesce(sum(l.allocation_cost), 0) + coalesce(sum(l.fixed_cost), 0) END AS total');
     expect(values).toEqual([q.from, q.to, 'Europe/Berlin', ['tie1'], [3], 1]);

@@ -94,7 +94,8 @@ describe('statisticsSql', () => {
     expect(squash(text)).toContain(
       "e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00')) FROM record_durations WHERE meter_id = ANY($3::int[])))",
     );
-    expect(squash(text)).toContain('generate_series( width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b)');
+    expect(squash(text)).toContain('(SELECT width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b) AS lo,');
+    expect(squash(text)).toContain('unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n)');
     expect(squash(text)).toContain('i.overlap / extract(epoch FROM e.end_time - e.start_time)');
   });
 

@@ -3,15 +3,49 @@
  * the cost of past usage in the next query, and nothing is stored twice.
  */
 
-/** Whether card `pc` may price record `e`: its meter, and its partition and priority unless the card leaves them open. */
-const matches = (e: string) =>
-  `pc.meter_id = ${e}.meter_id AND (pc.partition IS NULL OR pc.partition = ${e}.partition) AND (pc.priority IS NULL OR pc.priority = ${e}.priority)`;
+/** A record's meter, partition and priority, as SQL expressions: what decides which cards may price it. */
+interface Scope {
+  meter: string;
+  partition: string;
+  priority: string;
+}
+const ofRecord = (e: string): Scope => ({ meter: `${e}.meter_id`, partition: `${e}.partition`, priority: `${e}.priority` });
+
+/** Whether card `pc` may price a record of the scope: its meter, and its partition and priority unless the card leaves them open. */
+const matches = (s: Scope) =>
+  `pc.meter_id = ${s.meter} AND (pc.partition IS NULL OR pc.partition = ${s.partition}) AND (pc.priority IS NULL OR pc.priority = ${s.priority})`;
+
+/** The card that prices a record of the scope at instant t: of those valid then, the most specific (partition before priority). */
+function cardOfScopeAtSql(s: Scope, t: string): string {
+  return `SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
+          WHERE ${matches(s)} AND pc.valid_from <= ${t} AND (pc.valid_to IS NULL OR pc.valid_to > ${t})
+          ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1`;
+}
 
 /** The card that prices record e at instant t: of those valid then, the most specific (partition before priority). */
 export function cardAtSql(e: string, t: string): string {
-  return `SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
-          WHERE ${matches(e)} AND pc.valid_from <= ${t} AND (pc.valid_to IS NULL OR pc.valid_to > ${t})
-          ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1`;
+  return cardOfScopeAtSql(ofRecord(e), t);
+}
+
+/**
+ * The price timeline of each scope that `scopes` (a query of meter_id and scope, an array of
+ * partition and priority) yields: its segments [s, t) from -infinity to infinity, cut wherever one
+ * of its cards begins or ends, each with the card valid over it (none: unpriced), card,
+ * unit_price, currency. A record's part inside [a, b) overlapping a segment is exactly one of the
+ * parts pricedPartsSql cuts it into, priced by the same card: a join on the scope and the
+ * overlap prices thousands of parts at once, where pricedPartsSql sorts each record's cuts alone.
+ * The array compares nulls as equal, and hashes.
+ */
+export function cardSegmentsSql(scopes: string): string {
+  const k: Scope = { meter: 'k.meter_id', partition: 'k.scope[1]', priority: 'k.scope[2]' };
+  return `SELECT k.meter_id, k.scope, cut.s, cut.t, c.id AS card, c.unit_price, c.currency
+          FROM (${scopes}) AS k
+          CROSS JOIN LATERAL (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
+                FROM (SELECT timestamptz '-infinity' AS x UNION SELECT timestamptz 'infinity'
+                      UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
+                            WHERE ${matches(k)} AND v.x IS NOT NULL) AS xs) AS cut
+          LEFT JOIN LATERAL (${cardOfScopeAtSql(k, 'cut.s')}) AS c ON true
+          WHERE cut.t IS NOT NULL`;
 }
 
 /**
@@ -44,7 +78,7 @@ export function pricedPartsSql(e: string, a: string, b: string): string {
           FROM (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
                 FROM (SELECT ${a} AS x UNION SELECT ${end}
                       UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
-                            WHERE ${matches(e)} AND v.x > ${a} AND v.x < ${end}) AS xs) AS cut
+                            WHERE ${matches(ofRecord(e))} AND v.x > ${a} AND v.x < ${end}) AS xs) AS cut
           LEFT JOIN LATERAL (${cardAtSql(e, 'cut.s')}) AS c ON true
           WHERE cut.t IS NOT NULL`;
 }

@@ -192,9 +192,9 @@ function eventsAggregateSql(
     // is the overlap over its whole duration. Discrete and zero-length records count at their start.
     where.push(...overlappingSql(from, to, ctx.meters));
     share = `CROSS JOIN LATERAL (
-        SELECT k AS bucket,
+        SELECT k.bucket,
                CASE WHEN e.end_time > e.start_time
-                    THEN extract(epoch FROM least(e.end_time, bounds.b[k + 1]) - greatest(e.start_time, bounds.b[k]))
+                    THEN extract(epoch FROM least(e.end_time, bounds.b[k.bucket + 1]) - greatest(e.start_time, bounds.b[k.bucket]))
                     END AS overlap
         FROM ${overlappedBucketsSql(from, to)} AS k) AS i`;
     bucket = 'i.bucket';
