@@ -82,7 +82,9 @@ describe('statisticsSql', () => {
   test('groups are aggregated by id and named afterwards', () => {
     const { text } = statisticsSql({ ...base, groupBy: [GroupBy.USER, GroupBy.PARTITION, GroupBy.COMPONENT] });
     expect(squash(text)).toContain('e.user_id AS g_user, e.partition AS g_partition, gm.component_id AS g_component');
-    expect(squash(text)).toContain('GROUP BY series, bucket, g_user, g_partition, g_component');
+    // By each distinct volume, factor and duration of a group first, then by the group.
+    expect(squash(text)).toContain('GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_user, g_partition, g_component');
+    expect(squash(text)).toContain('GROUP BY x.series, x.bucket, x.g_user, x.g_partition, x.g_component');
     expect(squash(text)).toContain('LEFT JOIN users n_g_user ON n_g_user.id = a.g_user');
     expect(squash(text)).toContain('JOIN meters gm ON gm.id = e.meter_id');
   });

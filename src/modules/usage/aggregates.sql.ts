@@ -17,7 +17,8 @@ export function eventAggregates(v: Sql, factor: Sql, duration: Sql, minMax: Sql)
 
 /**
  * The same aggregates in two steps, for records counted whole: the inner step groups the records
- * of each row by their distinct volume, factor and duration (float8 keys, cheap to hash) and
+ * of each row by their distinct volume, factor and duration (float8 keys, cheap to hash or sort,
+ * so they come first in its GROUP BY) and
  * converts each distinct value to numeric once; the outer step multiplies by how many records
  * had it. The sums are exactly those of eventAggregates (a numeric product by a count is exact),
  * but the float8 -> numeric conversions, most of the time of an exact sum, happen once per

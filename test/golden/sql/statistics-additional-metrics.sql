@@ -21,7 +21,7 @@ agg AS (
     WHERE um.metric = ANY($3::text[])
       AND e.start_time >= $1::timestamptz
       AND e.start_time < $2::timestamptz
-    GROUP BY series, bucket, um.volume, um.contingent_factor, e.duration) AS x
+    GROUP BY um.volume, um.contingent_factor, e.duration, series, bucket) AS x
   GROUP BY x.series, x.bucket
 )
 SELECT NULL::text AS meter, NULL::text AS unit, a.series AS metric,

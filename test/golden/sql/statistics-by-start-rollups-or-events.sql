@@ -46,7 +46,7 @@ agg AS (
       AND e.meter_id = ANY($5::int[])
       AND e.start_time >= $1::timestamptz
       AND e.start_time < $2::timestamptz
-    GROUP BY series, bucket, g_project, g_user, e.volume, e.contingent_factor, e.duration) AS x
+    GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_project, g_user) AS x
   GROUP BY x.series, x.bucket, x.g_project, x.g_user
 )
 SELECT om.name AS meter, om.unit, NULL::text AS metric,

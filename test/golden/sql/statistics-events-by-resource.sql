@@ -17,7 +17,7 @@ agg AS (
     WHERE e.meter_id = ANY($3::int[])
       AND e.start_time >= $1::timestamptz
       AND e.start_time < $2::timestamptz
-    GROUP BY series, bucket, g_resource, e.volume, e.contingent_factor, e.duration) AS x
+    GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_resource) AS x
   GROUP BY x.series, x.bucket, x.g_resource
 )
 SELECT om.name AS meter, om.unit, NULL::text AS metric,
