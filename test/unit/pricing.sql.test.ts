@@ -1,5 +1,6 @@
 import { chargebackSql, type ChargebackQuery } from '../../src/modules/chargeback/chargeback.sql';
 import {
+  cardScopesSql,
   cardSegmentsSql,
   costAggregates,
   priceLateralSql,
@@ -152,6 +153,18 @@ describe('cardSegmentsSql', () => {
   });
 });
 
+describe('cardScopesSql', () => {
+  test('each meter with the partitions and priorities its cards name, or null, in every pair', () => {
+    const text = squash(cardScopesSql('$5::int[]'));
+    expect(text).toContain('SELECT m.id AS meter_id, ARRAY[pa.partition, pr.priority] AS scope');
+    expect(text).toContain(
+      'SELECT NULL::text AS partition UNION SELECT pc.partition FROM price_cards pc WHERE pc.meter_id = m.id AND pc.partition IS NOT NULL',
+    );
+    expect(text).toContain('WHERE m.id = ANY($5::int[])');
+    expect(squash(cardScopesSql(null))).not.toContain('WHERE m.id');
+  });
+});
+
 describe('chargebackSql', () => {
   const q: ChargebackQuery = {
     projects: ['tie1'],
@@ -173,9 +186,12 @@ describe('chargebackSql', () => {
     const sql = squash(text);
     // Parts are the pieces' overlaps with their cards' segments; a part shorter than its record is divided last.
     expect(sql).toContain('JOIN segments g ON g.meter_id = p.meter_id AND g.scope = p.scope AND g.s < p.z AND g.t > p.a');
+    const span = 'least(p.z, g.t) - greatest(p.a, g.s)';
     expect(sql).toContain(
-      `WHEN whole IS NULL OR span = whole THEN volume::numeric * unit_price ELSE (volume::numeric * unit_price * extract(epoch FROM span) + ${SCALE}) / extract(epoch FROM whole) END * n) AS cost`,
+      `sum(CASE WHEN p.whole IS NULL OR ${span} = p.whole THEN p.volume::numeric * g.unit_price ELSE (p.volume::numeric * g.unit_price * extract(epoch FROM ${span}) + ${SCALE}) / extract(epoch FROM p.whole) END) AS cost`,
     );
+    // A record's scope: its partition and priority where a card of its meter names them.
+    expect(sql).toContain('ARRAY[np.partition, nq.priority] AS scope');
     expect(sql).toContain('round(sum(usage_cost), 6) AS allocation_cost');
     expect(sql).toContain('coalesce(sum(l.allocation_cost), 0) + coalesce(sum(l.fixed_cost), 0) END AS total');
     expect(values).toEqual([q.from, q.to, 'Europe/Berlin', ['tie1'], [3], 1]);

@@ -28,6 +28,36 @@ export function cardAtSql(e: string, t: string): string {
 }
 
 /**
+ * The scopes whose cards differ, for the meters (an int[] expression; null: every meter): each
+ * meter with every partition and every priority that one of its cards names, or null, and every
+ * pair of them. A record's scope among them is its partition if a card of its meter names it (else
+ * null), and its priority likewise (recordScopeSql): the cards that may price it are exactly the
+ * scope's.
+ */
+export function cardScopesSql(meters: string | null): string {
+  const named = (column: 'partition' | 'priority') =>
+    `SELECT NULL::text AS ${column} UNION SELECT pc.${column} FROM price_cards pc WHERE pc.meter_id = m.id AND pc.${column} IS NOT NULL`;
+  return `SELECT m.id AS meter_id, ARRAY[pa.partition, pr.priority] AS scope
+          FROM meters m CROSS JOIN LATERAL (${named('partition')}) AS pa CROSS JOIN LATERAL (${named('priority')}) AS pr
+          ${meters ? `WHERE m.id = ANY(${meters})` : ''}`;
+}
+
+/**
+ * Joins that give record e its scope among cardScopesSql's: \`scope\` is ARRAY[np.partition,
+ * nq.priority], each null unless a card of its meter names the record's. With no card for a
+ * partition or priority (the usual case) both lookups are empty and cost nothing a record.
+ */
+export function recordScopeJoinsSql(e: string): { joins: string; scope: string } {
+  return {
+    joins: `LEFT JOIN (SELECT DISTINCT meter_id, partition FROM price_cards WHERE partition IS NOT NULL OFFSET 0) AS np
+              ON np.meter_id = ${e}.meter_id AND np.partition = ${e}.partition
+            LEFT JOIN (SELECT DISTINCT meter_id, priority FROM price_cards WHERE priority IS NOT NULL OFFSET 0) AS nq
+              ON nq.meter_id = ${e}.meter_id AND nq.priority = ${e}.priority`,
+    scope: 'ARRAY[np.partition, nq.priority]',
+  };
+}
+
+/**
  * The price timeline of each scope that `scopes` (a query of meter_id and scope, an array of
  * partition and priority) yields: its segments [s, t) from -infinity to infinity, cut wherever one
  * of its cards begins or ends, each with the card valid over it (none: unpriced), card,
