@@ -403,6 +403,59 @@ describe('contingentStatus reads whole hours from rollups', () => {
   });
 });
 
+describe('contingentStatus over a year reads months, days and hours of the rollups', () => {
+  test('the used volume equals the records at every instant, with a month, a day and an hour dirty and after refresh', async () => {
+    const cpu = (start: string, volume: number, contingentFactor = 1) => ({
+      project: 'yearly',
+      meter: 'cpu.hours',
+      start: at(start),
+      volume,
+      contingentFactor,
+    });
+    await t.services.ingestion.reportUsage(SYSTEM, [
+      cpu('2026-01-01T00:00:00Z', 1.5),
+      cpu('2026-01-31T23:59:59.500Z', 0.25, 2),
+      cpu('2026-02-15T12:30:00Z', 3.3),
+      cpu('2026-03-01T00:00:00Z', 2),
+      cpu('2026-03-31T23:00:00Z', 1.1, 0.5),
+      cpu('2026-06-10T05:45:00Z', 7),
+      cpu('2026-12-01T11:59:00Z', 4),
+      cpu('2026-12-01T12:10:00Z', 0.5),
+      cpu('2026-12-01T12:40:00Z', 100),
+    ]);
+    dataOf(await set({ project: 'yearly', meter: 'cpu.hours', period: 'YEAR', from: '2026-01-01T00:00:00Z', amount: 1000 }));
+    const instants = [
+      '2026-12-01T12:34:00Z',
+      '2026-12-01T00:00:00Z',
+      '2026-03-31T23:30:00Z',
+      '2026-04-01T00:00:00Z',
+      '2026-06-10T06:00:00Z',
+      '2026-02-01T00:00:00Z',
+      '2026-01-01T00:00:00.500Z',
+    ];
+    const scan = async (when: string) => {
+      const [row] = await t.sql<{ used: string | null }>(
+        `SELECT sum(e.volume::numeric * e.contingent_factor::numeric)::text AS used FROM usage_events e JOIN projects p ON p.id = e.project_id
+         WHERE p.name = 'yearly' AND e.start_time >= '2026-01-01T00:00:00Z' AND e.start_time < $1`,
+        [when],
+      );
+      return Number(row.used ?? 0);
+    };
+    const used = async () => Promise.all(instants.map(async (when) => (await status('yearly', when))[0].used));
+    const expected = async () => Promise.all(instants.map(scan));
+    await t.services.rollups.ensureZones();
+    await t.services.rollups.refresh();
+    expect(await t.sql(`SELECT 1 FROM usage_rollup_zones WHERE time_zone = 'UTC'`)).toHaveLength(1);
+    expect(await used()).toEqual(await expected());
+    // A late report in June: its hour, day and month are dirty until the next refresh.
+    await t.services.ingestion.reportUsage(SYSTEM, [cpu('2026-06-20T10:15:00Z', 2.5, 3)]);
+    expect(await used()).toEqual(await expected());
+    await t.services.rollups.refresh();
+    expect(await t.sql('SELECT 1 FROM usage_rollup_dirty')).toHaveLength(0);
+    expect(await used()).toEqual(await expected());
+  });
+});
+
 describe('readers see the contingents of their projects only', () => {
   test('a reader of optics sees nothing of astro', async () => {
     const listed = dataOf(await api.gql(LIST, {}, bearer(keys.optics))).contingents;

@@ -1,5 +1,7 @@
 import { chargebackSql, type ChargebackQuery } from '../../src/modules/chargeback/chargeback.sql';
 import {
+  cardScopesSql,
+  cardSegmentsSql,
   costAggregates,
   priceLateralSql,
   pricedPartsSql,
@@ -134,6 +136,35 @@ describe('statisticsSql with cost', () => {
   });
 });
 
+describe('cardSegmentsSql', () => {
+  const text = squash(cardSegmentsSql('SELECT 3 AS meter_id, ARRAY[NULL, NULL]::text[] AS scope'));
+  test.each([
+    [
+      'every instant, cut where a card of the scope begins or ends',
+      "SELECT timestamptz '-infinity' AS x UNION SELECT timestamptz 'infinity'",
+    ],
+    [
+      "the scope's cards: its meter, and its partition and priority unless the card leaves them open",
+      'pc.meter_id = k.meter_id AND (pc.partition IS NULL OR pc.partition = k.scope[1]) AND (pc.priority IS NULL OR pc.priority = k.scope[2])',
+    ],
+    ['the card of each segment, at its start, the most specific first', 'ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1'],
+  ])('%s', (_, sql) => {
+    expect(text).toContain(sql);
+  });
+});
+
+describe('cardScopesSql', () => {
+  test('each meter with the partitions and priorities its cards name, or null, in every pair', () => {
+    const text = squash(cardScopesSql('$5::int[]'));
+    expect(text).toContain('SELECT m.id AS meter_id, ARRAY[pa.partition, pr.priority] AS scope');
+    expect(text).toContain(
+      'SELECT NULL::text AS partition UNION SELECT pc.partition FROM price_cards pc WHERE pc.meter_id = m.id AND pc.partition IS NOT NULL',
+    );
+    expect(text).toContain('WHERE m.id = ANY($5::int[])');
+    expect(squash(cardScopesSql(null))).not.toContain('WHERE m.id');
+  });
+});
+
 describe('chargebackSql', () => {
   const q: ChargebackQuery = {
     projects: ['tie1'],
@@ -153,7 +184,14 @@ describe('chargebackSql', () => {
   ])('%s: each part divided last, each line rounded once, then summed', (_, override) => {
     const { text, values } = chargebackSql({ ...q, ...override });
     const sql = squash(text);
-    expect(sql).toContain(`sum((e.volume::numeric * pp.unit_price * pp.part + ${SCALE}) / pp.whole) AS cost`);
+    // Parts are the pieces' overlaps with their cards' segments; a part shorter than its record is divided last.
+    expect(sql).toContain('JOIN segments g ON g.meter_id = p.meter_id AND g.scope = p.scope AND g.s < p.z AND g.t > p.a');
+    const span = 'least(p.z, g.t) - greatest(p.a, g.s)';
+    expect(sql).toContain(
+      `sum(CASE WHEN p.whole IS NULL OR ${span} = p.whole THEN p.volume::numeric * g.unit_price ELSE (p.volume::numeric * g.unit_price * extract(epoch FROM ${span}) + ${SCALE}) / extract(epoch FROM p.whole) END) AS cost`,
+    );
+    // A record's scope: its partition and priority where a card of its meter names them.
+    expect(sql).toContain('ARRAY[np.partition, nq.priority] AS scope');
     expect(sql).toContain('round(sum(usage_cost), 6) AS allocation_cost');
     expect(sql).toContain('coalesce(sum(l.allocation_cost), 0) + coalesce(sum(l.fixed_cost), 0) END AS total');
     expect(values).toEqual([q.from, q.to, 'Europe/Berlin', ['tie1'], [3], 1]);

@@ -82,7 +82,9 @@ describe('statisticsSql', () => {
   test('groups are aggregated by id and named afterwards', () => {
     const { text } = statisticsSql({ ...base, groupBy: [GroupBy.USER, GroupBy.PARTITION, GroupBy.COMPONENT] });
     expect(squash(text)).toContain('e.user_id AS g_user, e.partition AS g_partition, gm.component_id AS g_component');
-    expect(squash(text)).toContain('GROUP BY series, bucket, g_user, g_partition, g_component');
+    // By each distinct volume, factor and duration of a group first, then by the group.
+    expect(squash(text)).toContain('GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_user, g_partition, g_component');
+    expect(squash(text)).toContain('GROUP BY x.series, x.bucket, x.g_user, x.g_partition, x.g_component');
     expect(squash(text)).toContain('LEFT JOIN users n_g_user ON n_g_user.id = a.g_user');
     expect(squash(text)).toContain('JOIN meters gm ON gm.id = e.meter_id');
   });
@@ -94,7 +96,8 @@ describe('statisticsSql', () => {
     expect(squash(text)).toContain(
       "e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00')) FROM record_durations WHERE meter_id = ANY($3::int[])))",
     );
-    expect(squash(text)).toContain('generate_series( width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b)');
+    expect(squash(text)).toContain('(SELECT width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b) AS lo,');
+    expect(squash(text)).toContain('unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n)');
     expect(squash(text)).toContain('i.overlap / extract(epoch FROM e.end_time - e.start_time)');
   });
 

@@ -1,5 +1,5 @@
 import { bind, sql, SqlParams } from '../../common/sql';
-import { pricedPartsSql, quotientSql } from '../pricing/pricing.sql';
+import { cardScopesSql, cardSegmentsSql, quotientSql, recordScopeJoinsSql } from '../pricing/pricing.sql';
 import { PeriodUnit } from '../usage/usage.calendar';
 import { boundariesSql, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 
@@ -34,19 +34,38 @@ export function chargebackSql(q: ChargebackQuery): { text: string; values: unkno
   const meters = q.meterIds ? `${p.add(q.meterIds)}::int[]` : null;
   const bounds = p.sql(boundariesSql({ period: { unit: PeriodUnit.DAY, size: 1 } }, fromSql, toSql, () => tzSql));
   const resource = q.detail ? 'l.resource_id' : 'NULL::int';
+  const scope = recordScopeJoinsSql('e');
+  const span = 'least(p.z, g.t) - greatest(p.a, g.s)';
   const keys = ['l.project_id', resource, ...(q.daily ? ['l.bucket'] : []), 'l.currency'];
 
   const text = `WITH bounds AS (${bounds}),
 chosen AS (${projects}),
+segments AS MATERIALIZED (${cardSegmentsSql(cardScopesSql(meters))}),
+-- Each record's part in each day it overlaps, cut again by its cards' segments: pricedPartsSql's
+-- parts, found by one hash join instead of sorting each record's cuts alone.
 usage_lines AS (
-  SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
-         sum(pp.seconds) AS seconds, sum(${quotientSql('e.volume::numeric * pp.unit_price * pp.part', 'pp.whole')}) AS cost
-  FROM usage_events e CROSS JOIN bounds
-  CROSS JOIN LATERAL ${overlappedBucketsSql(from, to)} AS i(bucket)
-  CROSS JOIN LATERAL (${pricedPartsSql('e', 'greatest(e.start_time, bounds.b[i.bucket])', 'least(e.end_time, bounds.b[i.bucket + 1])')}) AS pp
-  WHERE e.project_id IN (SELECT id FROM chosen)
-    ${meters ? `AND e.meter_id = ANY(${meters})` : ''}
-    AND ${overlappingSql(from, to, meters).join('\n    AND ')}
+  SELECT p.project_id, p.resource_id, p.bucket, g.currency,
+         extract(epoch FROM sum(${span}) FILTER (WHERE p.whole IS NOT NULL)) AS seconds,
+         -- A part that is its whole record (or one without duration) costs volume x price exactly,
+         -- which is what the quotient would give.
+         sum(CASE WHEN p.whole IS NULL OR ${span} = p.whole THEN p.volume::numeric * g.unit_price
+                  ELSE ${quotientSql(`p.volume::numeric * g.unit_price * extract(epoch FROM ${span})`, 'extract(epoch FROM p.whole)')} END) AS cost
+  FROM (
+    SELECT e.project_id, e.resource_id, e.meter_id, ${scope.scope} AS scope, e.volume, i.bucket,
+           greatest(e.start_time, bounds.b[i.bucket]) AS a,
+           CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1])
+                ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END AS z,
+           CASE WHEN e.end_time > e.start_time THEN e.end_time - e.start_time END AS whole
+    FROM usage_events e CROSS JOIN bounds
+    CROSS JOIN LATERAL ${overlappedBucketsSql(from, to)} AS i
+    ${scope.joins}
+    WHERE e.project_id IN (SELECT id FROM chosen)
+      ${meters ? `AND e.meter_id = ANY(${meters})` : ''}
+      AND ${overlappingSql(from, to, meters).join('\n      AND ')}
+    -- The pieces first, then the join: joined before the periods were unnested, each record met
+    -- every segment of its scope.
+    OFFSET 0) AS p
+  JOIN segments g ON g.meter_id = p.meter_id AND g.scope = p.scope AND g.s < p.z AND g.t > p.a
   GROUP BY 1, 2, 3, 4
 ),
 fixed_lines AS (

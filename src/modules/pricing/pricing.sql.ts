@@ -3,15 +3,79 @@
  * the cost of past usage in the next query, and nothing is stored twice.
  */
 
-/** Whether card `pc` may price record `e`: its meter, and its partition and priority unless the card leaves them open. */
-const matches = (e: string) =>
-  `pc.meter_id = ${e}.meter_id AND (pc.partition IS NULL OR pc.partition = ${e}.partition) AND (pc.priority IS NULL OR pc.priority = ${e}.priority)`;
+/** A record's meter, partition and priority, as SQL expressions: what decides which cards may price it. */
+interface Scope {
+  meter: string;
+  partition: string;
+  priority: string;
+}
+const ofRecord = (e: string): Scope => ({ meter: `${e}.meter_id`, partition: `${e}.partition`, priority: `${e}.priority` });
+
+/** Whether card `pc` may price a record of the scope: its meter, and its partition and priority unless the card leaves them open. */
+const matches = (s: Scope) =>
+  `pc.meter_id = ${s.meter} AND (pc.partition IS NULL OR pc.partition = ${s.partition}) AND (pc.priority IS NULL OR pc.priority = ${s.priority})`;
+
+/** The card that prices a record of the scope at instant t: of those valid then, the most specific (partition before priority). */
+function cardOfScopeAtSql(s: Scope, t: string): string {
+  return `SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
+          WHERE ${matches(s)} AND pc.valid_from <= ${t} AND (pc.valid_to IS NULL OR pc.valid_to > ${t})
+          ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1`;
+}
 
 /** The card that prices record e at instant t: of those valid then, the most specific (partition before priority). */
 export function cardAtSql(e: string, t: string): string {
-  return `SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
-          WHERE ${matches(e)} AND pc.valid_from <= ${t} AND (pc.valid_to IS NULL OR pc.valid_to > ${t})
-          ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1`;
+  return cardOfScopeAtSql(ofRecord(e), t);
+}
+
+/**
+ * The scopes whose cards differ, for the meters (an int[] expression; null: every meter): each
+ * meter with every partition and every priority that one of its cards names, or null, and every
+ * pair of them. A record's scope among them is its partition if a card of its meter names it (else
+ * null), and its priority likewise (recordScopeSql): the cards that may price it are exactly the
+ * scope's.
+ */
+export function cardScopesSql(meters: string | null): string {
+  const named = (column: 'partition' | 'priority') =>
+    `SELECT NULL::text AS ${column} UNION SELECT pc.${column} FROM price_cards pc WHERE pc.meter_id = m.id AND pc.${column} IS NOT NULL`;
+  return `SELECT m.id AS meter_id, ARRAY[pa.partition, pr.priority] AS scope
+          FROM meters m CROSS JOIN LATERAL (${named('partition')}) AS pa CROSS JOIN LATERAL (${named('priority')}) AS pr
+          ${meters ? `WHERE m.id = ANY(${meters})` : ''}`;
+}
+
+/**
+ * Joins that give record e its scope among cardScopesSql's: \`scope\` is ARRAY[np.partition,
+ * nq.priority], each null unless a card of its meter names the record's. With no card for a
+ * partition or priority (the usual case) both lookups are empty and cost nothing a record.
+ */
+export function recordScopeJoinsSql(e: string): { joins: string; scope: string } {
+  return {
+    joins: `LEFT JOIN (SELECT DISTINCT meter_id, partition FROM price_cards WHERE partition IS NOT NULL OFFSET 0) AS np
+              ON np.meter_id = ${e}.meter_id AND np.partition = ${e}.partition
+            LEFT JOIN (SELECT DISTINCT meter_id, priority FROM price_cards WHERE priority IS NOT NULL OFFSET 0) AS nq
+              ON nq.meter_id = ${e}.meter_id AND nq.priority = ${e}.priority`,
+    scope: 'ARRAY[np.partition, nq.priority]',
+  };
+}
+
+/**
+ * The price timeline of each scope that `scopes` (a query of meter_id and scope, an array of
+ * partition and priority) yields: its segments [s, t) from -infinity to infinity, cut wherever one
+ * of its cards begins or ends, each with the card valid over it (none: unpriced), card,
+ * unit_price, currency. A record's part inside [a, b) overlapping a segment is exactly one of the
+ * parts pricedPartsSql cuts it into, priced by the same card: a join on the scope and the
+ * overlap prices thousands of parts at once, where pricedPartsSql sorts each record's cuts alone.
+ * The array compares nulls as equal, and hashes.
+ */
+export function cardSegmentsSql(scopes: string): string {
+  const k: Scope = { meter: 'k.meter_id', partition: 'k.scope[1]', priority: 'k.scope[2]' };
+  return `SELECT k.meter_id, k.scope, cut.s, cut.t, c.id AS card, c.unit_price, c.currency
+          FROM (${scopes}) AS k
+          CROSS JOIN LATERAL (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
+                FROM (SELECT timestamptz '-infinity' AS x UNION SELECT timestamptz 'infinity'
+                      UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
+                            WHERE ${matches(k)} AND v.x IS NOT NULL) AS xs) AS cut
+          LEFT JOIN LATERAL (${cardOfScopeAtSql(k, 'cut.s')}) AS c ON true
+          WHERE cut.t IS NOT NULL`;
 }
 
 /**
@@ -44,7 +108,7 @@ export function pricedPartsSql(e: string, a: string, b: string): string {
           FROM (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
                 FROM (SELECT ${a} AS x UNION SELECT ${end}
                       UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
-                            WHERE ${matches(e)} AND v.x > ${a} AND v.x < ${end}) AS xs) AS cut
+                            WHERE ${matches(ofRecord(e))} AND v.x > ${a} AND v.x < ${end}) AS xs) AS cut
           LEFT JOIN LATERAL (${cardAtSql(e, 'cut.s')}) AS c ON true
           WHERE cut.t IS NOT NULL`;
 }

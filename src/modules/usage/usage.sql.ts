@@ -59,47 +59,91 @@ export function overlappingSql(from: string, to: string, meters: string | null):
   ];
 }
 
-/** The numbers k of the periods [bounds.b[k], bounds.b[k+1]) that record `e` overlaps within [from, to); a record without duration: its start's. */
+/**
+ * The numbers (column `bucket`) of the periods [bounds.b[k], bounds.b[k+1]) that record `e`
+ * overlaps within [from, to); a record without duration: its start's. A lateral subquery: the
+ * periods are unnested from the slice of bounds they span, which PostgreSQL expects to be ten rows
+ * a record rather than generate_series' thousand; a thousandfold estimate made plans of a few
+ * milliseconds look costly enough to compile (JIT), which took longer than running them.
+ */
 export function overlappedBucketsSql(from: string, to: string): string {
-  return `generate_series(
-          width_bucket(greatest(e.start_time, ${from}), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END)`;
+  return `(SELECT w.lo + u.n - 1 AS bucket
+          FROM (SELECT width_bucket(greatest(e.start_time, ${from}), bounds.b) AS lo,
+                       CASE WHEN e.end_time > e.start_time
+                            THEN width_bucket(least(e.end_time, ${to}) - interval '1 microsecond', bounds.b)
+                            ELSE width_bucket(e.start_time, bounds.b) END AS hi) AS w
+          CROSS JOIN LATERAL unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n))`;
 }
 
 /** The zone of the hour rollups as an SQL literal, for statements written as fragments. */
 export const HOUR_ROLLUP_ZONE_SQL = ident(`'${HOUR_ROLLUP_ZONE}'`);
 
+type UtcUnit = 'hour' | 'day' | 'month';
+/** UTC calendar arithmetic on instants, whatever the session's zone: a unit's start, the next one, the first start at or after. */
+const utc = {
+  trunc: (unit: UtcUnit, x: Sql) => sql`date_trunc(${ident(`'${unit}'`)}, ${x}, 'UTC')`,
+  next: (unit: UtcUnit, x: Sql) => sql`((${x} AT TIME ZONE 'UTC') + ${ident(`interval '1 ${unit}'`)}) AT TIME ZONE 'UTC'`,
+  ceil: (unit: UtcUnit, x: Sql) => sql`CASE WHEN ${utc.trunc(unit, x)} < ${x} THEN ${utc.next(unit, utc.trunc(unit, x))} ELSE ${x} END`,
+};
+
 /**
  * The weighted volume (volume x contingent factor, in numeric: an exact decimal sum) of the
  * records of a project and meter (and compute project, unless that expression is NULL) that
- * started in [from, to), as one scalar expression; each argument is an SQL expression. Whole UTC
- * hours are read from the hour rollups, but those still dirty; the partial hours at either end
- * and the dirty ones from events: the same sum, from thousands of rows instead of millions.
+ * started in [from, to), as one scalar expression; each argument is an SQL expression.
+ *
+ * Rollups answer what they can, coarsest first: the whole UTC months inside the whole hours of
+ * [from, to), the whole UTC days beside them, and the whole hours beside those (days and months
+ * only while the UTC zone's rollups are built, see usage_rollup_zones). A year is then a dozen
+ * month rollups and a few dozen day and hour rollups instead of 8,000 hour rollups. A bucket
+ * holding a dirty hour of the project and meter is read one grain finer instead (a month by its
+ * days, a day by its hours), a dirty hour from events, and so are the partial hours at either
+ * end: the same exact sum as from the records.
  */
 export function weightedSumSql(s: { project: Sql; meter: Sql; computeProject: Sql; from: Sql; to: Sql }): Sql {
   const ofRecord = (t: Sql) =>
     sql`${t}.project_id = ${s.project} AND ${t}.meter_id = ${s.meter} AND (${s.computeProject} IS NULL OR ${t}.compute_project_id = ${s.computeProject})`;
+  const dHour = ident('d.hour');
+  // The buckets one grain finer than a dirty bucket: the days of each dirty month, the hours of each dirty day.
+  const finer = (unit: 'month' | 'day', grain: 'day' | 'hour', lo: Sql, hi: Sql) =>
+    sql`SELECT DISTINCT ${ident(`'${grain}'`)}, ${utc.trunc(unit, dHour)}, ${utc.next(unit, utc.trunc(unit, dHour))}
+                     FROM usage_rollup_dirty d
+                     WHERE d.project_id = ${s.project} AND d.meter_id = ${s.meter} AND d.hour >= ${lo} AND d.hour < ${hi}`;
+  const [lo, hi] = [ident('w0.lo'), ident('w1.hi')];
+  const [dLo, dHi, mLo, mHi] = [ident('wd.lo'), ident('wd.hi'), ident('wm.lo'), ident('wm.hi')];
   return sql`(SELECT coalesce((
-                  SELECT sum(r.weighted_sum) FROM usage_rollups r
-                  WHERE r.grain = 'hour' AND r.time_zone = ${HOUR_ROLLUP_ZONE_SQL} AND ${ofRecord(ident('r'))}
-                    AND r.bucket_start >= w.lo AND r.bucket_start < w.hi
-                    AND NOT EXISTS (SELECT 1 FROM usage_rollup_dirty d
-                                    WHERE d.project_id = r.project_id AND d.meter_id = r.meter_id AND d.hour = r.bucket_start)), 0)
+                  SELECT sum(r.weighted_sum)
+                  FROM (VALUES ('month', ${mLo}, ${mHi}), ('day', ${dLo}, ${mLo}), ('day', ${mHi}, ${dHi}), ('hour', ${lo}, ${dLo}), ('hour', ${dHi}, ${hi})
+                        UNION ALL ${finer('month', 'day', mLo, mHi)}
+                        UNION ALL ${finer('day', 'hour', dLo, dHi)}) AS sp(grain, lo, hi)
+                  JOIN usage_rollups r ON r.grain = sp.grain AND r.time_zone = ${HOUR_ROLLUP_ZONE_SQL} AND ${ofRecord(ident('r'))}
+                                      AND r.bucket_start >= sp.lo AND r.bucket_start < sp.hi
+                  WHERE NOT EXISTS (SELECT 1 FROM usage_rollup_dirty d
+                                    WHERE d.project_id = r.project_id AND d.meter_id = r.meter_id AND d.hour >= r.bucket_start
+                                      AND d.hour < ((r.bucket_start AT TIME ZONE 'UTC')
+                                                    + CASE r.grain WHEN 'month' THEN interval '1 month' WHEN 'day' THEN interval '1 day'
+                                                                   ELSE interval '1 hour' END) AT TIME ZONE 'UTC')), 0)
               + coalesce((
                   SELECT sum(e.volume::numeric * e.contingent_factor::numeric) FROM usage_events e
                   WHERE ${ofRecord(ident('e'))}
-                    AND ((e.start_time >= ${s.from} AND e.start_time < least(w.lo, ${s.to}))
-                         OR (e.start_time >= w.hi AND e.start_time < ${s.to}))), 0)
+                    AND ((e.start_time >= ${s.from} AND e.start_time < least(${lo}, ${s.to}))
+                         OR (e.start_time >= ${hi} AND e.start_time < ${s.to}))), 0)
               + coalesce((
                   SELECT sum(e.volume::numeric * e.contingent_factor::numeric)
                   FROM usage_rollup_dirty d
                   JOIN usage_events e ON e.project_id = d.project_id AND e.meter_id = d.meter_id
                                      AND e.start_time >= d.hour AND e.start_time < d.hour + interval '1 hour'
-                  WHERE d.project_id = ${s.project} AND d.meter_id = ${s.meter} AND d.hour >= w.lo AND d.hour < w.hi
+                  WHERE d.project_id = ${s.project} AND d.meter_id = ${s.meter} AND d.hour >= ${lo} AND d.hour < ${hi}
                     AND (${s.computeProject} IS NULL OR e.compute_project_id = ${s.computeProject})), 0)
-           FROM (SELECT w0.lo, greatest(date_trunc('hour', ${s.to}), w0.lo) AS hi
-                 FROM (SELECT date_trunc('hour', ${s.from})
-                              + CASE WHEN date_trunc('hour', ${s.from}) < ${s.from} THEN interval '1 hour' ELSE interval '0' END AS lo) AS w0) AS w)`;
+           -- Each bound computed once (OFFSET 0): inlined, each would repeat the expressions of those
+           -- it is computed from, and planning the statement took 20 ms.
+           FROM (SELECT ${utc.ceil('hour', s.from)} AS lo OFFSET 0) AS w0
+           CROSS JOIN LATERAL (SELECT greatest(${utc.trunc('hour', s.to)}, w0.lo) AS hi OFFSET 0) AS w1
+           CROSS JOIN LATERAL (SELECT ${utc.ceil('day', lo)} AS lo, ${utc.trunc('day', hi)} AS hi OFFSET 0) AS dd
+           CROSS JOIN LATERAL (
+             SELECT CASE WHEN days THEN dd.lo ELSE ${hi} END AS lo, CASE WHEN days THEN dd.hi ELSE ${hi} END AS hi
+             FROM (SELECT dd.lo < dd.hi AND EXISTS (SELECT 1 FROM usage_rollup_zones WHERE time_zone = ${HOUR_ROLLUP_ZONE_SQL}) AS days) AS z
+             OFFSET 0) AS wd
+           CROSS JOIN LATERAL (SELECT ${utc.ceil('month', dLo)} AS lo, ${utc.trunc('month', dHi)} AS hi OFFSET 0) AS mm
+           CROSS JOIN LATERAL (SELECT CASE WHEN mm.lo < mm.hi THEN mm.lo ELSE ${dHi} END AS lo,
+                                      CASE WHEN mm.lo < mm.hi THEN mm.hi ELSE ${dHi} END AS hi OFFSET 0) AS wm)`;
 }

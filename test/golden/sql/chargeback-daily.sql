@@ -6,33 +6,54 @@ WITH bounds AS (SELECT array_agg(x ORDER BY x) AS b
                                    $5::int * interval '1 day') AS l) AS s
           WHERE x >= $1::timestamptz AND x <= $2::timestamptz),
 chosen AS (SELECT id FROM projects WHERE $4::text[] IS NULL OR name = ANY($4::text[])),
-usage_lines AS (
-  SELECT e.project_id, e.resource_id, i.bucket, pp.currency,
-         sum(pp.seconds) AS seconds, sum((e.volume::numeric * pp.unit_price * pp.part + 0.000000000000000000000000) / pp.whole) AS cost
-  FROM usage_events e CROSS JOIN bounds
-  CROSS JOIN LATERAL generate_series(
-          width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END) AS i(bucket)
-  CROSS JOIN LATERAL (SELECT CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) END AS seconds,
-                 CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM cut.t - cut.s) ELSE 1 END AS part,
-                 CASE WHEN e.end_time > e.start_time THEN extract(epoch FROM e.end_time - e.start_time) ELSE 1 END AS whole,
-                 c.id AS card, c.unit_price, c.currency
-          FROM (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
-                FROM (SELECT greatest(e.start_time, bounds.b[i.bucket]) AS x UNION SELECT CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1]) ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END
+segments AS MATERIALIZED (SELECT k.meter_id, k.scope, cut.s, cut.t, c.id AS card, c.unit_price, c.currency
+          FROM (SELECT m.id AS meter_id, ARRAY[pa.partition, pr.priority] AS scope
+          FROM meters m CROSS JOIN LATERAL (SELECT NULL::text AS partition UNION SELECT pc.partition FROM price_cards pc WHERE pc.meter_id = m.id AND pc.partition IS NOT NULL) AS pa CROSS JOIN LATERAL (SELECT NULL::text AS priority UNION SELECT pc.priority FROM price_cards pc WHERE pc.meter_id = m.id AND pc.priority IS NOT NULL) AS pr
+          ) AS k
+          CROSS JOIN LATERAL (SELECT x AS s, lead(x) OVER (ORDER BY x) AS t
+                FROM (SELECT timestamptz '-infinity' AS x UNION SELECT timestamptz 'infinity'
                       UNION SELECT v.x FROM price_cards pc CROSS JOIN LATERAL (VALUES (pc.valid_from), (pc.valid_to)) AS v(x)
-                            WHERE pc.meter_id = e.meter_id AND (pc.partition IS NULL OR pc.partition = e.partition) AND (pc.priority IS NULL OR pc.priority = e.priority) AND v.x > greatest(e.start_time, bounds.b[i.bucket]) AND v.x < CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1]) ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END) AS xs) AS cut
+                            WHERE pc.meter_id = k.meter_id AND (pc.partition IS NULL OR pc.partition = k.scope[1]) AND (pc.priority IS NULL OR pc.priority = k.scope[2]) AND v.x IS NOT NULL) AS xs) AS cut
           LEFT JOIN LATERAL (SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
-          WHERE pc.meter_id = e.meter_id AND (pc.partition IS NULL OR pc.partition = e.partition) AND (pc.priority IS NULL OR pc.priority = e.priority) AND pc.valid_from <= cut.s AND (pc.valid_to IS NULL OR pc.valid_to > cut.s)
+          WHERE pc.meter_id = k.meter_id AND (pc.partition IS NULL OR pc.partition = k.scope[1]) AND (pc.priority IS NULL OR pc.priority = k.scope[2]) AND pc.valid_from <= cut.s AND (pc.valid_to IS NULL OR pc.valid_to > cut.s)
           ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1) AS c ON true
-          WHERE cut.t IS NOT NULL) AS pp
-  WHERE e.project_id IN (SELECT id FROM chosen)
+          WHERE cut.t IS NOT NULL),
+-- Each record's part in each day it overlaps, cut again by its cards' segments: pricedPartsSql's
+-- parts, found by one hash join instead of sorting each record's cuts alone.
+usage_lines AS (
+  SELECT p.project_id, p.resource_id, p.bucket, g.currency,
+         extract(epoch FROM sum(least(p.z, g.t) - greatest(p.a, g.s)) FILTER (WHERE p.whole IS NOT NULL)) AS seconds,
+         -- A part that is its whole record (or one without duration) costs volume x price exactly,
+         -- which is what the quotient would give.
+         sum(CASE WHEN p.whole IS NULL OR least(p.z, g.t) - greatest(p.a, g.s) = p.whole THEN p.volume::numeric * g.unit_price
+                  ELSE (p.volume::numeric * g.unit_price * extract(epoch FROM least(p.z, g.t) - greatest(p.a, g.s)) + 0.000000000000000000000000) / extract(epoch FROM p.whole) END) AS cost
+  FROM (
+    SELECT e.project_id, e.resource_id, e.meter_id, ARRAY[np.partition, nq.priority] AS scope, e.volume, i.bucket,
+           greatest(e.start_time, bounds.b[i.bucket]) AS a,
+           CASE WHEN e.end_time > e.start_time THEN least(e.end_time, bounds.b[i.bucket + 1])
+                ELSE greatest(e.start_time, bounds.b[i.bucket]) + interval '1 microsecond' END AS z,
+           CASE WHEN e.end_time > e.start_time THEN e.end_time - e.start_time END AS whole
+    FROM usage_events e CROSS JOIN bounds
+    CROSS JOIN LATERAL (SELECT w.lo + u.n - 1 AS bucket
+          FROM (SELECT width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b) AS lo,
+                       CASE WHEN e.end_time > e.start_time
+                            THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
+                            ELSE width_bucket(e.start_time, bounds.b) END AS hi) AS w
+          CROSS JOIN LATERAL unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n)) AS i
+    LEFT JOIN (SELECT DISTINCT meter_id, partition FROM price_cards WHERE partition IS NOT NULL OFFSET 0) AS np
+              ON np.meter_id = e.meter_id AND np.partition = e.partition
+            LEFT JOIN (SELECT DISTINCT meter_id, priority FROM price_cards WHERE priority IS NOT NULL OFFSET 0) AS nq
+              ON nq.meter_id = e.meter_id AND nq.priority = e.priority
+    WHERE e.project_id IN (SELECT id FROM chosen)
 
-    AND e.start_time < $2::timestamptz
-    AND e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00'))
+      AND e.start_time < $2::timestamptz
+      AND e.start_time >= $1::timestamptz - make_interval(secs => (SELECT least(coalesce(max(max_seconds), 0), extract(epoch FROM $1::timestamptz - timestamptz '0001-01-01 00:00:00+00'))
                     FROM record_durations))
-    AND (e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)
+      AND (e.start_time >= $1::timestamptz OR e.end_time > $1::timestamptz)
+    -- The pieces first, then the join: joined before the periods were unnested, each record met
+    -- every segment of its scope.
+    OFFSET 0) AS p
+  JOIN segments g ON g.meter_id = p.meter_id AND g.scope = p.scope AND g.s < p.z AND g.t > p.a
   GROUP BY 1, 2, 3, 4
 ),
 fixed_lines AS (

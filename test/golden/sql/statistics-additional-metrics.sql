@@ -6,18 +6,23 @@ WHERE EXISTS (SELECT 1 FROM usage_metrics um JOIN usage_events e ON e.project_id
 
 WITH bounds AS (SELECT ARRAY[$1::timestamptz, $2::timestamptz] AS b),
 agg AS (
-  SELECT um.metric AS series, width_bucket(e.start_time, bounds.b) AS bucket,
-         count(*) AS count, sum(e.operation_count) AS operations,
-         sum(um.volume::numeric) AS sum, sum(um.volume::numeric * um.volume::numeric) AS sum_squares,
-         min(um.volume)::float8 AS min, max(um.volume)::float8 AS max,
-         sum(um.volume::numeric * um.contingent_factor::numeric) AS weighted_sum,
-         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source
-  FROM usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id CROSS JOIN bounds
+  SELECT x.series, x.bucket,
+         sum(x.n)::bigint AS count, sum(x.operations)::bigint AS operations,
+         sum(x.v * x.n) AS sum, sum(x.v * x.v * x.n) AS sum_squares,
+         min(x.min)::float8 AS min, max(x.max)::float8 AS max,
+         sum(x.v * x.f * x.n) AS weighted_sum,
+         sum(x.d * x.dn) AS duration_sum, sum(x.dn)::bigint AS duration_count, 'events' AS source
+  FROM (
+    SELECT um.metric AS series, width_bucket(e.start_time, bounds.b) AS bucket,
+         um.volume::numeric AS v, um.contingent_factor::numeric AS f, e.duration::numeric AS d,
+         count(*) AS n, count(e.duration) AS dn, sum(e.operation_count) AS operations, min(um.volume) AS min, max(um.volume) AS max
+    FROM usage_metrics um JOIN usage_events e ON e.project_id = um.project_id AND e.id = um.event_id CROSS JOIN bounds
 
-  WHERE um.metric = ANY($3::text[])
-    AND e.start_time >= $1::timestamptz
-    AND e.start_time < $2::timestamptz
-  GROUP BY series, bucket
+    WHERE um.metric = ANY($3::text[])
+      AND e.start_time >= $1::timestamptz
+      AND e.start_time < $2::timestamptz
+    GROUP BY um.volume, um.contingent_factor, e.duration, series, bucket) AS x
+  GROUP BY x.series, x.bucket
 )
 SELECT NULL::text AS meter, NULL::text AS unit, a.series AS metric,
        NULL::text AS component,

@@ -15,39 +15,41 @@ choice AS (SELECT CASE
          WHERE pc.meter_id = ANY($5::int[]) AND v.x > $1::timestamptz AND v.x < $2::timestamptz) AS edges) THEN 'hour'
   END AS grain),
 agg AS (
-  SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
+  SELECT qm.id AS series, r.*, 'rollup:' || (SELECT grain FROM choice) AS source
+  FROM unnest($5::int[]) AS qm(id) CROSS JOIN LATERAL (
+    SELECT width_bucket(e.bucket_start, bounds.b) AS bucket,
          sum(e.count) AS count, sum(e.operations) AS operations,
          sum(e.sum) AS sum, sum(e.sum_squares) AS sum_squares,
          min(e.min) AS min, max(e.max) AS max,
          sum(e.weighted_sum) AS weighted_sum,
-         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count, 'rollup:' || (SELECT grain FROM choice) AS source,
+         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count,
          sum(e.sum * pr.price_part) AS cost, sum(e.weighted_sum * pr.price_part) AS weighted_cost,
          sum(e.sum * pr.unpriced_part) AS unpriced_volume, coalesce(sum(e.count) FILTER (WHERE pr.unpriced_part > 0), 0) AS unpriced_count,
          min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards
-  FROM usage_rollups e CROSS JOIN bounds
-  LEFT JOIN LATERAL (SELECT c.unit_price AS price_part, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part, 1 AS whole,
+    FROM usage_rollups e CROSS JOIN bounds
+    LEFT JOIN LATERAL (SELECT c.unit_price AS price_part, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part, 1 AS whole,
                                       c.currency, c.id::text AS cards
                                FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc
           WHERE pc.meter_id = e.meter_id AND (pc.partition IS NULL OR pc.partition = e.partition) AND (pc.priority IS NULL OR pc.priority = e.priority) AND pc.valid_from <= e.bucket_start AND (pc.valid_to IS NULL OR pc.valid_to > e.bucket_start)
           ORDER BY pc.partition IS NULL, pc.priority IS NULL LIMIT 1) AS c ON true) AS pr ON true
 
-  WHERE e.grain = (SELECT grain FROM choice)
-    AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END
-    AND e.meter_id = ANY($5::int[])
-    AND e.bucket_start >= $1::timestamptz
-    AND e.bucket_start < $2::timestamptz
-  GROUP BY series, bucket
+    WHERE e.grain = (SELECT grain FROM choice)
+      AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END
+      AND e.meter_id = qm.id
+      AND e.bucket_start >= $1::timestamptz
+      AND e.bucket_start < $2::timestamptz
+    GROUP BY bucket) AS r
   UNION ALL
   SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket,
          count(*) AS count, sum(e.operation_count) AS operations,
          sum(e.volume::numeric) AS sum, sum(e.volume::numeric * e.volume::numeric) AS sum_squares,
          min(e.volume)::float8 AS min, max(e.volume)::float8 AS max,
          sum(e.volume::numeric * e.contingent_factor::numeric) AS weighted_sum,
-         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source,
+         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count,
          sum(e.volume::numeric * pr.price_part) AS cost,
          sum(e.volume::numeric * e.contingent_factor::numeric * pr.price_part) AS weighted_cost,
          sum(e.volume::numeric * pr.unpriced_part) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_part > 0) AS unpriced_count,
-         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards
+         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards, 'events' AS source
   FROM usage_events e CROSS JOIN bounds LEFT JOIN LATERAL (SELECT c.unit_price AS price_part, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS unpriced_part, 1 AS whole,
                                       c.currency, c.id::text AS cards
                                FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT pc.id, pc.unit_price, pc.currency FROM price_cards pc

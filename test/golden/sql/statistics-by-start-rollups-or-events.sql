@@ -12,35 +12,42 @@ choice AS (SELECT CASE
     WHEN (SELECT bool_and(date_bin('1 hour', x, timestamptz '2000-01-01 00:00:00+00') = x) FROM (SELECT unnest(bounds.b) AS x FROM bounds) AS edges) THEN 'hour'
   END AS grain),
 agg AS (
-  SELECT e.meter_id AS series, width_bucket(e.bucket_start, bounds.b) AS bucket,
+  SELECT qm.id AS series, r.*, 'rollup:' || (SELECT grain FROM choice) AS source
+  FROM unnest($5::int[]) AS qm(id) CROSS JOIN LATERAL (
+    SELECT width_bucket(e.bucket_start, bounds.b) AS bucket,
          e.project_id AS g_project, e.user_id AS g_user, sum(e.count) AS count, sum(e.operations) AS operations,
          sum(e.sum) AS sum, sum(e.sum_squares) AS sum_squares,
          min(e.min) AS min, max(e.max) AS max,
          sum(e.weighted_sum) AS weighted_sum,
-         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count, 'rollup:' || (SELECT grain FROM choice) AS source
-  FROM usage_rollups e CROSS JOIN bounds
+         sum(e.duration_sum) AS duration_sum, sum(e.duration_count) AS duration_count
+    FROM usage_rollups e CROSS JOIN bounds
 
 
-  WHERE e.grain = (SELECT grain FROM choice)
-    AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END
-    AND e.meter_id = ANY($5::int[])
-    AND e.bucket_start >= $1::timestamptz
-    AND e.bucket_start < $2::timestamptz
-  GROUP BY series, bucket, g_project, g_user
+    WHERE e.grain = (SELECT grain FROM choice)
+      AND e.time_zone = CASE (SELECT grain FROM choice) WHEN 'hour' THEN 'UTC' ELSE $3::text END
+      AND e.meter_id = qm.id
+      AND e.bucket_start >= $1::timestamptz
+      AND e.bucket_start < $2::timestamptz
+    GROUP BY bucket, g_project, g_user) AS r
   UNION ALL
-  SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.project_id AS g_project, e.user_id AS g_user,
-         count(*) AS count, sum(e.operation_count) AS operations,
-         sum(e.volume::numeric) AS sum, sum(e.volume::numeric * e.volume::numeric) AS sum_squares,
-         min(e.volume)::float8 AS min, max(e.volume)::float8 AS max,
-         sum(e.volume::numeric * e.contingent_factor::numeric) AS weighted_sum,
-         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source
-  FROM usage_events e CROSS JOIN bounds
+  SELECT x.series, x.bucket, x.g_project, x.g_user,
+         sum(x.n)::bigint AS count, sum(x.operations)::bigint AS operations,
+         sum(x.v * x.n) AS sum, sum(x.v * x.v * x.n) AS sum_squares,
+         min(x.min)::float8 AS min, max(x.max)::float8 AS max,
+         sum(x.v * x.f * x.n) AS weighted_sum,
+         sum(x.d * x.dn) AS duration_sum, sum(x.dn)::bigint AS duration_count, 'events' AS source
+  FROM (
+    SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.project_id AS g_project, e.user_id AS g_user,
+         e.volume::numeric AS v, e.contingent_factor::numeric AS f, e.duration::numeric AS d,
+         count(*) AS n, count(e.duration) AS dn, sum(e.operation_count) AS operations, min(e.volume) AS min, max(e.volume) AS max
+    FROM usage_events e CROSS JOIN bounds
 
-  WHERE (SELECT grain FROM choice) IS NULL
-    AND e.meter_id = ANY($5::int[])
-    AND e.start_time >= $1::timestamptz
-    AND e.start_time < $2::timestamptz
-  GROUP BY series, bucket, g_project, g_user
+    WHERE (SELECT grain FROM choice) IS NULL
+      AND e.meter_id = ANY($5::int[])
+      AND e.start_time >= $1::timestamptz
+      AND e.start_time < $2::timestamptz
+    GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_project, g_user) AS x
+  GROUP BY x.series, x.bucket, x.g_project, x.g_user
 )
 SELECT om.name AS meter, om.unit, NULL::text AS metric,
        oc.name AS component,

@@ -2,18 +2,23 @@
 
 WITH bounds AS (SELECT ARRAY[$1::timestamptz, $2::timestamptz] AS b),
 agg AS (
-  SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.resource_id AS g_resource,
-         count(*) AS count, sum(e.operation_count) AS operations,
-         sum(e.volume::numeric) AS sum, sum(e.volume::numeric * e.volume::numeric) AS sum_squares,
-         min(e.volume)::float8 AS min, max(e.volume)::float8 AS max,
-         sum(e.volume::numeric * e.contingent_factor::numeric) AS weighted_sum,
-         sum(e.duration::numeric) AS duration_sum, count(e.duration::numeric) AS duration_count, 'events' AS source
-  FROM usage_events e CROSS JOIN bounds
+  SELECT x.series, x.bucket, x.g_resource,
+         sum(x.n)::bigint AS count, sum(x.operations)::bigint AS operations,
+         sum(x.v * x.n) AS sum, sum(x.v * x.v * x.n) AS sum_squares,
+         min(x.min)::float8 AS min, max(x.max)::float8 AS max,
+         sum(x.v * x.f * x.n) AS weighted_sum,
+         sum(x.d * x.dn) AS duration_sum, sum(x.dn)::bigint AS duration_count, 'events' AS source
+  FROM (
+    SELECT e.meter_id AS series, width_bucket(e.start_time, bounds.b) AS bucket, e.resource_id AS g_resource,
+         e.volume::numeric AS v, e.contingent_factor::numeric AS f, e.duration::numeric AS d,
+         count(*) AS n, count(e.duration) AS dn, sum(e.operation_count) AS operations, min(e.volume) AS min, max(e.volume) AS max
+    FROM usage_events e CROSS JOIN bounds
 
-  WHERE e.meter_id = ANY($3::int[])
-    AND e.start_time >= $1::timestamptz
-    AND e.start_time < $2::timestamptz
-  GROUP BY series, bucket, g_resource
+    WHERE e.meter_id = ANY($3::int[])
+      AND e.start_time >= $1::timestamptz
+      AND e.start_time < $2::timestamptz
+    GROUP BY e.volume, e.contingent_factor, e.duration, series, bucket, g_resource) AS x
+  GROUP BY x.series, x.bucket, x.g_resource
 )
 SELECT om.name AS meter, om.unit, NULL::text AS metric,
        oc.name AS component,

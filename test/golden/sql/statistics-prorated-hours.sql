@@ -22,15 +22,16 @@ agg AS (
                ELSE e.volume::numeric END) * e.contingent_factor::numeric) AS weighted_sum,
          sum(COALESCE(i.overlap, e.duration::numeric)) AS duration_sum, count(COALESCE(i.overlap, e.duration::numeric)) AS duration_count, 'events' AS source
   FROM usage_events e CROSS JOIN bounds CROSS JOIN LATERAL (
-        SELECT k AS bucket,
+        SELECT k.bucket,
                CASE WHEN e.end_time > e.start_time
-                    THEN extract(epoch FROM least(e.end_time, bounds.b[k + 1]) - greatest(e.start_time, bounds.b[k]))
+                    THEN extract(epoch FROM least(e.end_time, bounds.b[k.bucket + 1]) - greatest(e.start_time, bounds.b[k.bucket]))
                     END AS overlap
-        FROM generate_series(
-          width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END) AS k) AS i
+        FROM (SELECT w.lo + u.n - 1 AS bucket
+          FROM (SELECT width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b) AS lo,
+                       CASE WHEN e.end_time > e.start_time
+                            THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
+                            ELSE width_bucket(e.start_time, bounds.b) END AS hi) AS w
+          CROSS JOIN LATERAL unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n)) AS k) AS i
 
   WHERE e.meter_id = ANY($5::int[])
     AND e.start_time < $2::timestamptz

@@ -17,21 +17,22 @@ agg AS (
                ELSE e.volume::numeric END))::float8 AS max,
          sum((CASE WHEN e.end_time > e.start_time THEN e.volume::numeric * i.overlap / extract(epoch FROM e.end_time - e.start_time)
                ELSE e.volume::numeric END) * e.contingent_factor::numeric) AS weighted_sum,
-         sum(COALESCE(i.overlap, e.duration::numeric)) AS duration_sum, count(COALESCE(i.overlap, e.duration::numeric)) AS duration_count, 'events' AS source,
+         sum(COALESCE(i.overlap, e.duration::numeric)) AS duration_sum, count(COALESCE(i.overlap, e.duration::numeric)) AS duration_count,
          sum((e.volume::numeric * pr.price_part + 0.000000000000000000000000) / pr.whole) AS cost,
          sum((e.volume::numeric * e.contingent_factor::numeric * pr.price_part + 0.000000000000000000000000) / pr.whole) AS weighted_cost,
          sum((e.volume::numeric * pr.unpriced_part + 0.000000000000000000000000) / pr.whole) AS unpriced_volume, count(*) FILTER (WHERE pr.unpriced_part > 0) AS unpriced_count,
-         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards
+         min(pr.currency) AS currency, string_agg(DISTINCT pr.cards, ',') AS cards, 'events' AS source
   FROM usage_events e CROSS JOIN bounds CROSS JOIN LATERAL (
-        SELECT k AS bucket,
+        SELECT k.bucket,
                CASE WHEN e.end_time > e.start_time
-                    THEN extract(epoch FROM least(e.end_time, bounds.b[k + 1]) - greatest(e.start_time, bounds.b[k]))
+                    THEN extract(epoch FROM least(e.end_time, bounds.b[k.bucket + 1]) - greatest(e.start_time, bounds.b[k.bucket]))
                     END AS overlap
-        FROM generate_series(
-          width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b),
-          CASE WHEN e.end_time > e.start_time
-               THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
-               ELSE width_bucket(e.start_time, bounds.b) END) AS k) AS i
+        FROM (SELECT w.lo + u.n - 1 AS bucket
+          FROM (SELECT width_bucket(greatest(e.start_time, $1::timestamptz), bounds.b) AS lo,
+                       CASE WHEN e.end_time > e.start_time
+                            THEN width_bucket(least(e.end_time, $2::timestamptz) - interval '1 microsecond', bounds.b)
+                            ELSE width_bucket(e.start_time, bounds.b) END AS hi) AS w
+          CROSS JOIN LATERAL unnest(bounds.b[w.lo:w.hi]) WITH ORDINALITY AS u(start, n)) AS k) AS i
   CROSS JOIN LATERAL (
           SELECT sum(pp.part * pp.unit_price) AS price_part, coalesce(sum(pp.part) FILTER (WHERE pp.card IS NULL), 0) AS unpriced_part,
                  min(pp.whole) AS whole, min(pp.currency) AS currency, string_agg(DISTINCT pp.card::text, ',') AS cards
