@@ -12,7 +12,8 @@ import { createServices, type Services } from '../src/services';
  * of test/integration/golden-sql.test.ts (and a few more filters), with the arguments of a real
  * question about the busiest meter, project and user; for each, the indexes PostgreSQL scanned
  * and whether it read the table from end to end. Each case runs on connections of its own, closed
- * before the counters are read, so that its backends have reported what they scanned.
+ * before the counters are read, so that its backends have reported what they scanned; each case
+ * runs twice, and what it scanned both times is what it needs.
  */
 export interface IndexUse {
   case: string;
@@ -100,26 +101,43 @@ export async function auditIndexes(url: string, busy: Busy): Promise<IndexUse[]>
     return { indexes: new Map(rows.map((r) => [r.name, Number(r.scans)])), seq: Number(rows[0]?.seq ?? 0) };
   };
   const out: IndexUse[] = [];
+  // Autovacuum's scans would count as some case's.
+  await reader.pool.query('ALTER TABLE usage_events SET (autovacuum_enabled = false)');
   try {
-    for (const [name, run] of Object.entries(cases(busy))) {
-      const before = await counters();
-      const db = connectDatabase(url, { max: 2 });
-      try {
-        await run(createServices(db, { limits: DEFAULT_LIMITS, anonymousAdmin: false, rollupTimeZones: ['UTC', 'Europe/Berlin'] }));
-      } finally {
-        await db.close();
+    // Two passes, and only what a case scanned both times: a backend's counts can arrive late, in another case's window.
+    const passes: IndexUse[][] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      const use: IndexUse[] = [];
+      for (const [name, run] of Object.entries(cases(busy))) {
+        const before = await counters();
+        const db = connectDatabase(url, { max: 2 });
+        try {
+          await run(createServices(db, { limits: DEFAULT_LIMITS, anonymousAdmin: false, rollupTimeZones: ['UTC', 'Europe/Berlin'] }));
+        } finally {
+          await db.close();
+        }
+        // A backend reports its counts as it exits; the reader's next snapshot sees them.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const after = await counters();
+        use.push({
+          case: name,
+          indexes: [...after.indexes].filter(([k, v]) => v > (before.indexes.get(k) ?? 0)).map(([k]) => k),
+          seqScans: after.seq - before.seq,
+        });
       }
-      // A backend reports its counts as it exits; the reader's next snapshot sees them.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const after = await counters();
+      passes.push(use);
+    }
+    for (const [i, first] of passes[0].entries()) {
+      const second = passes[1][i];
       out.push({
-        case: name,
-        indexes: [...after.indexes].filter(([k, v]) => v > (before.indexes.get(k) ?? 0)).map(([k]) => k),
-        seqScans: after.seq - before.seq,
+        case: first.case,
+        indexes: first.indexes.filter((name) => second.indexes.includes(name)),
+        seqScans: Math.min(first.seqScans, second.seqScans),
       });
     }
     await reader.pool.query("DELETE FROM usage_events WHERE source_id = (SELECT id FROM sources WHERE name = 'index-audit')");
   } finally {
+    await reader.pool.query('ALTER TABLE usage_events RESET (autovacuum_enabled)');
     await reader.close();
   }
   return out;
