@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { DEFAULT_LIMITS } from '../../src/config';
 import { closeTestApi, openTestApi, type TestApi } from '../helpers/setup';
 import { defineMeters } from '../helpers/fixtures';
@@ -211,5 +212,85 @@ describe('what the HTTP layer refuses', () => {
     const metrics = await env.api.metrics.text();
     expect(metrics).toMatch(/meterql_graphql_requests_total\{operation="\/api\/v1\/reports",type="mutation",status="200"\} \d+/);
     expect(metrics).toMatch(/meterql_reports_ingested_total\{outcome="created"\} [1-9]/);
+  });
+});
+
+describe('generated uploads, hostile ones included', () => {
+  // Whatever an upload holds, it is answered 200 or 400, never 5xx; a refused one writes nothing;
+  // and reportUsage, sent the same reports, takes or refuses them alike, and finds an accepted
+  // upload already stored (each report unchanged, but those a later one superseded).
+  const value = fc.oneof(
+    fc.constantFrom(null, '', 'a\u0000b', 1e308, -1, 0, 2 ** 31, 1.5, 'Infinity', [], {}, '2026-10-01T00:00:00', '0000-01-01T00:00:00Z'),
+    fc.string({ maxLength: 4 }),
+  );
+  const field = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: value });
+  const report = (project: string) =>
+    fc.record(
+      {
+        project: field(fc.constant(project)),
+        meter: field(fc.constantFrom('cpu.hours', 'gpu.hours')),
+        resource: field(fc.constantFrom(`${project}-vm-1`, `${project}-vm-2`, 'node-1')),
+        user: field(fc.constantFrom('ann', 'bob')),
+        start: field(fc.constantFrom('2026-11-01T00:00:00Z', '2026-11-01T01:00:00+01:00', '2026-11-02T00:00:00Z')),
+        end: field(fc.constantFrom('2026-11-01T02:00:00Z', '2026-11-03T00:00:00Z')),
+        volume: field(fc.double({ min: 0, max: 1e15, noNaN: true })),
+        additionalMetrics: field(fc.constant([{ metric: 'energy', volume: 1 }])),
+        additionalData: field(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 })),
+      },
+      { requiredKeys: ['project', 'meter', 'start', 'volume'] },
+    );
+  let run = 0;
+
+  test('are answered 200 or 400, atomically, as reportUsage answers them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .integer({ min: 0, max: 1e9 })
+          .chain((n) =>
+            fc.array(
+              fc.oneof(
+                { weight: 20, arbitrary: report(`fz${n}`).map((r) => JSON.stringify(r)) },
+                { weight: 1, arbitrary: fc.constantFrom('{"project":', 'null', '[]', '"x"', '{"project":"a","project":"b"}') },
+              ),
+              { minLength: 1, maxLength: 6 },
+            ),
+          ),
+        async (lines) => {
+          run++;
+          const total = async () => (await env.t.sql('SELECT count(*)::int AS n FROM usage_events'))[0].n;
+          const before = await total();
+          const { status, body } = await upload(lines.join('\n'));
+          expect([200, 400]).toContain(status);
+          const after = await total();
+          const values = lines.map((line) => {
+            try {
+              return JSON.parse(line) as unknown;
+            } catch {
+              return undefined;
+            }
+          });
+          if (status === 400) {
+            expect(after).toBe(before);
+            expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+            for (const p of body.errors[0].extensions.problems) expect(p.path[0]).toBe('reports');
+          } else {
+            expect(body.created + body.updated + body.unchanged + body.superseded).toBe(lines.length);
+            expect(after).toBeGreaterThanOrEqual(before + body.created);
+          }
+          if (values.some((v) => v === undefined)) return;
+          const viaGraphql = await env.api.gql(REPORT, { r: values }, { authorization: `Bearer ${keys.admin}` });
+          if (status === 400) expect(viaGraphql.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+          else
+            expect(dataOf(viaGraphql).reportUsage).toEqual({
+              created: 0,
+              updated: 0,
+              unchanged: lines.length - body.superseded,
+              superseded: body.superseded,
+            });
+        },
+      ),
+      { numRuns: 60, seed: 20261204 },
+    );
+    expect(run).toBe(60);
   });
 });

@@ -268,6 +268,8 @@ describe('ReportShape.toReport', () => {
       ],
     });
     expect(shape.toReport([1])).toEqual({ problems: [{ path: [], message: 'Expected type "UsageReportInput" to be an object.' }] });
+    // A line `null` is refused on its own, not read as no report (which stopped the import).
+    expect(shape.toReport(null)).toEqual({ problems: [{ path: [], message: 'must be a usage report (a JSON object), not null' }] });
   });
 });
 

@@ -184,3 +184,7 @@ test.each([
   // What coercion accepts from a report JSON can carry as is, the direct path accepts too, but for a lone list item.
   else if (!(name === 'additionalMetrics' && !Array.isArray(value))) expect(coerced.problems?.length).toBeGreaterThan(0);
 });
+
+test('null is no report (GraphQL would read it as a null input object)', () => {
+  expect(decoder.decode(null)).toEqual({ problems: [{ path: [], message: 'must be a usage report (a JSON object), not null' }] });
+});

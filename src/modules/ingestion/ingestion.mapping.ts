@@ -43,6 +43,9 @@ export class ReportDecoder {
 
   /** GraphQL's coercion itself, with its problems worded as validation words its own. */
   coerce(value: unknown): DecodedReport {
+    // The input type is nullable, as every GraphQL input object is: null would coerce to null.
+    if (value === null || value === undefined)
+      return { problems: [{ path: [], message: 'must be a usage report (a JSON object), not null' }] };
     const guarded = new Problems();
     checkInput(value, [], guarded);
     if (guarded.count > 0) return { problems: [...guarded.all] };
