@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ReportDecoder, wellFormedReport } from '../../src/modules/ingestion/ingestion.mapping';
+import { REPORT_FIELDS, ReportDecoder, wellFormedReport } from '../../src/modules/ingestion/ingestion.mapping';
 import { createSchema } from '../../src/schema';
 
 // The direct path must give exactly what GraphQL's coercion gives, or give the value up to it: a
@@ -187,4 +187,8 @@ test.each([
 
 test('null is no report (GraphQL would read it as a null input object)', () => {
   expect(decoder.decode(null)).toEqual({ problems: [{ path: [], message: 'must be a usage report (a JSON object), not null' }] });
+});
+
+test("the direct path knows every field of the schema's UsageReportInput, and no other", () => {
+  expect(new Set(Object.keys(decoder.type.getFields()))).toEqual(REPORT_FIELDS);
 });

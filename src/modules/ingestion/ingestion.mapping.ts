@@ -107,7 +107,8 @@ function report(value: unknown): UsageReport {
   return out as unknown as UsageReport;
 }
 
-const REPORT_FIELDS = new Set([
+/** The fields of UsageReportInput the direct path reads (a test holds them to the schema's). */
+export const REPORT_FIELDS = new Set([
   'additionalData',
   'additionalMetrics',
   'additionalResources',
@@ -126,25 +127,21 @@ const REPORT_FIELDS = new Set([
   'volume',
 ]);
 
-function metric(value: unknown): { metric: string; volume: number; contingentFactor: number | null } {
-  const v = plainObject(value);
-  for (const key in v) if (key !== 'metric' && key !== 'volume' && key !== 'contingentFactor') throw UNSURE;
-  return {
-    contingentFactor: v.contingentFactor === undefined ? 1 : nullable(v.contingentFactor, float),
-    metric: text(v.metric),
-    volume: float(v.volume),
+/** An additional metric (named by `metric`) or resource (by `meter`), as its input type coerces it. */
+function additional(name: 'metric' | 'meter'): (value: unknown) => Record<string, unknown> {
+  return (value) => {
+    const v = plainObject(value);
+    for (const key in v) if (key !== name && key !== 'volume' && key !== 'contingentFactor') throw UNSURE;
+    return {
+      contingentFactor: v.contingentFactor === undefined ? 1 : nullable(v.contingentFactor, float),
+      [name]: text(v[name]),
+      volume: float(v.volume),
+    };
   };
 }
 
-function resource(value: unknown): { meter: string; volume: number; contingentFactor: number | null } {
-  const v = plainObject(value);
-  for (const key in v) if (key !== 'meter' && key !== 'volume' && key !== 'contingentFactor') throw UNSURE;
-  return {
-    contingentFactor: v.contingentFactor === undefined ? 1 : nullable(v.contingentFactor, float),
-    meter: text(v.meter),
-    volume: float(v.volume),
-  };
-}
+const metric = additional('metric');
+const resource = additional('meter');
 
 /** A field that coercion leaves out when absent, keeps as null when null, and coerces otherwise. */
 function optional(out: Record<string, unknown>, name: string, value: unknown, coerce: (value: unknown) => unknown): void {
