@@ -187,6 +187,10 @@ describe('what the HTTP layer refuses', () => {
   test('another content type is 415; a body over the limit is 413', async () => {
     const json = await upload(JSON.stringify(job(90)), keys.admin, { 'content-type': 'application/json' });
     expect(json).toMatchObject({ status: 415, body: { errors: [{ extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] } });
+    const latin1 = await upload(JSON.stringify(job(90)), keys.admin, { 'content-type': 'application/x-ndjson; charset=latin1' });
+    expect(latin1).toMatchObject({ status: 415, body: { errors: [{ message: 'The request body must be UTF-8, not latin1' }] } });
+    const encoded = await upload(JSON.stringify(job(90)), keys.admin, { 'content-encoding': 'constructor' });
+    expect(encoded).toMatchObject({ status: 415, body: { errors: [{ extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] } });
     const small = await startTestServer(env.t.services, { limits: { ...LIMITS, maxBodyBytes: 1024 } });
     try {
       const response = await fetch(`${small.origin}/api/v1/reports`, {
