@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, print, visit } from 'graphql';
-import { readmeTabs } from '../../web/graphiql/readme-tabs';
+import { headingName, readmeExamples, readmeTabs } from '../../web/graphiql/readme-tabs';
 
 /**
  * GraphiQL opens with the README's examples (web/graphiql/readme-tabs.ts, read at build time).
@@ -30,11 +30,41 @@ test('there is a tab for every example of the README, in its order, sending what
   ).toEqual(requests.map((request) => ({ query: withoutNames(request.query), variables: request.variables })));
 });
 
-test('each tab is titled by its operation, named after its first field, and says what the README says of it', () => {
+test("each tab is titled by its operation, named after the example's heading, and says what the README says of it", () => {
   const names = tabs.map((tab) => operationName(tab.query));
+  expect(readmeExamples(README).filter((example) => example.heading === undefined)).toEqual([]);
   expect(new Set(names).size).toBe(tabs.length);
-  expect(names.slice(0, 4)).toEqual(['DefineComponent', 'ReportUsage', 'ReportUsage2', 'ReportUsage3']);
-  expect(names).toContain('UsageStatistics');
+  expect(names).toEqual([
+    'DefineComponentAndMeter',
+    'ReportUsage',
+    'ResendIt',
+    'CorrectReport',
+    'BadBatchWritesNothing',
+    'DiscoverMetersAndProjects',
+    'NextPage',
+    'VersionResourceMetadata',
+    'ReadVersionsBack',
+    'FindResourcesByPastMetadata',
+    'SetRecordType',
+    'ReadRecordTypes',
+    'MistypedReportsAreRefused',
+    'ListRawEvents',
+    'MetadataAsItWas',
+    'CoreHoursPerProject',
+    'DaysOfTimeZone',
+    'GroupByPastMetadata',
+    'AdditionalMetricsByWeek',
+    'OneResourceUsage',
+    'BadStatisticsInput',
+    'SetPrice',
+    'PriceHistory',
+    'CostInStatistics',
+    'Chargeback',
+    'DailyChargebackPerResource',
+    'SetContingents',
+    'ContingentStatus',
+    'OverlappingContingentsAreRefused',
+  ]);
   const comment = (query: string) =>
     query
       .split('\n')
@@ -48,4 +78,14 @@ test('each tab is titled by its operation, named after its first field, and says
     "Report usage. A report's match key is (source, project, computeProject, meter, resource, start, end, user, partition, priority); an absent value matches an absent value, so three VMs of one user in one hour are three records. A resource belongs to the project that first reports it. Volumes are from 0 to 1e15, contingent factors from 0 to 1000. Dates need a time zone offset.",
   );
   for (const tab of tabs) expect(tab.query).toMatch(/^(# .*\n)+(query|mutation) [A-Z]\w* ?[({]/);
+});
+
+test.each([
+  ['Define a component and a meter.', 'DefineComponentAndMeter'],
+  ["One resource's usage.", 'OneResourceUsage'],
+  ['A bad batch writes nothing', 'BadBatchWritesNothing'],
+  ['Read the versions back', 'ReadVersionsBack'],
+  ['Prices, costs and chargeback (v2)', 'PricesCostsAndChargebackV2'],
+])('the heading %j names its operation %s', (heading, name) => {
+  expect(headingName(heading)).toBe(name);
 });

@@ -66,8 +66,15 @@ const tabsKey = `${TABS_KEY}:${digest(JSON.stringify(readmeTabs))}`;
  * README's examples: a changed README opens with its new examples. (Tabs are stored without their
  * headers, which may hold a key; GraphiQL gives such a tab the template again.)
  */
+/**
+ * The panes' shares until the user drags them, as flex ratios: GraphiQL's own (a third for the
+ * docs, half of the rest for the response) left the query editor about 60 characters at 1440 px,
+ * fewer than the README's examples need.
+ */
+const LAYOUT: Record<string, string> = { 'graphiql:docExplorerFlex': '0.25', 'graphiql:editorFlex': '2' };
+
 const storage: NonNullable<GraphiQLProps['storage']> = {
-  getItem: (key) => localStorage.getItem(key === TABS_KEY ? tabsKey : key),
+  getItem: (key) => localStorage.getItem(key === TABS_KEY ? tabsKey : key) ?? LAYOUT[key] ?? null,
   setItem: (key, value) => localStorage.setItem(key === TABS_KEY ? tabsKey : key, value),
   removeItem: (key) => localStorage.removeItem(key === TABS_KEY ? tabsKey : key),
   clear: () => {
@@ -77,6 +84,29 @@ const storage: NonNullable<GraphiQLProps['storage']> = {
     return Object.keys(localStorage).filter((key) => key.startsWith('graphiql:')).length;
   },
 };
+
+/**
+ * What the editors open with: the tab GraphiQL opens (the stored active one, or the first
+ * README tab). GraphiQL fills the query editor from the first tab but the variables editor only
+ * from its own last value, so without this a first visit opened the first example with no
+ * variables, and its first run failed.
+ */
+function openingTab(): { query: string; variables: string } {
+  try {
+    const state: unknown = JSON.parse(storage.getItem(TABS_KEY) ?? 'null');
+    if (state && typeof state === 'object' && 'tabs' in state && 'activeTabIndex' in state && Array.isArray(state.tabs)) {
+      const tab: unknown = state.tabs[Number(state.activeTabIndex)];
+      if (tab && typeof tab === 'object' && 'query' in tab && typeof tab.query === 'string') {
+        const variables = 'variables' in tab && typeof tab.variables === 'string' ? tab.variables : '';
+        return { query: tab.query, variables };
+      }
+    }
+  } catch {
+    // Nothing stored that GraphiQL could read either: it opens the first tab.
+  }
+  return { query: readmeTabs[0]?.query ?? '', variables: readmeTabs[0]?.variables ?? '' };
+}
+const opening = openingTab();
 
 // The documentation explorer is open on a first visit; afterwards as the user left it.
 const firstVisit = localStorage.getItem('graphiql:visiblePlugin') === null;
@@ -94,6 +124,8 @@ createRoot(document.getElementById('graphiql')!).render(
     fetcher={fetcher}
     storage={storage}
     defaultTabs={readmeTabs.map((tab) => ({ ...tab, headers: HEADERS }))}
+    initialQuery={opening.query}
+    initialVariables={opening.variables}
     defaultHeaders={HEADERS}
     defaultEditorToolsVisibility="headers"
     visiblePlugin={firstVisit ? 'Documentation Explorer' : undefined}
