@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DEFAULT_LIMITS } from '../src/config';
 import { connectDatabase, type Database } from '../src/db/database';
+import { createDatabaseIfMissing } from '../src/db/create-database';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { SYSTEM } from '../src/modules/auth/auth.types';
@@ -168,7 +169,7 @@ async function openBenchDatabase(p: Plan): Promise<{ url: string; release: () =>
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
-  await embedded.createDatabaseIfMissing(name);
+  await createDatabaseIfMissing(embedded.urlFor(name));
   await migrate(embedded.urlFor(name));
   return { url: embedded.urlFor(name), release: () => embedded.stop() };
 }

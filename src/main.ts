@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config';
+import { redacted } from './db/create-database';
 import { connectDatabase } from './db/database';
 import { openDatabase } from './db/open';
 import { loadDemoData } from './demo/demo-data';
 import { createLogger, createStdoutLogger, type Logger } from './ops/logger';
 import { createSchema } from './schema';
-import { createHttpServer } from './server';
+import { assertCanListen, createHttpServer } from './server';
 import { createServices } from './services';
 
 // Replaced by the configured one once the configuration is read; until then, and for a
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
   logger = createStdoutLogger(config.logLevel);
   const log = (message: string) => logger.info(message);
 
+  await assertCanListen(config.port, config.host);
   const database = await openDatabase(config, log);
   closers.push({ name: 'the embedded database', close: () => database.release() });
-  if (database.embedded) log(`embedded PostgreSQL at ${database.url.replace(/:[^:@/]*@/, ':***@')}`);
+  if (database.embedded) log(`embedded PostgreSQL at ${redacted(database.url)}`);
 
   const db = connectDatabase(database.url, { statementTimeoutMs: config.limits.statementTimeoutMs });
   closers.push({ name: 'the connection pool', close: () => db.close() });
@@ -85,6 +87,11 @@ async function main(): Promise<void> {
   const endpoint = await http.listen(config.port, config.host);
   if (config.anonymousAdmin) {
     log('requests without an API key act as admin: a convenience of the local demo (set MQL_ANONYMOUS_ADMIN=false to require keys)');
+  } else if (!(await services.auth.hasActiveKeys())) {
+    logger.warn(
+      'API keys are required and none exists yet, so every request is refused: create the first admin key with ' +
+        '`npm run keys -- create --role admin` (with the same DATABASE_URL), and send it as "Authorization: Bearer <key>"',
+    );
   }
   if (config.landingPage) {
     const pages = endpoint.replace(/graphql$/, '');

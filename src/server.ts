@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -60,6 +61,31 @@ export interface ServerOptions {
   metricsToken?: string;
   /** The built pages (default dist/web). */
   webAssetsDir?: string;
+}
+
+/** Why meterql cannot listen on a port, in the words of its settings. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new Error(
+      `port ${port} on ${host} is in use (another meterql, or another program): stop it, or set PORT to a free port (PORT=${port + 1})`,
+    );
+  }
+  if (error.code === 'EACCES') return new Error(`this user may not listen on port ${port} on ${host}: set PORT to a port above 1023`);
+  if (error.code === 'EADDRNOTAVAIL')
+    return new Error(`${host} is not an address of this machine: set HOST to one (127.0.0.1, or 0.0.0.0 for all)`);
+  return error;
+}
+
+/**
+ * Fails, with what to set, when the port cannot be listened on: checked before the database is
+ * opened and the demo loaded, so that a busy port is said at once.
+ */
+export function assertCanListen(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) => reject(listenError(error, port, host)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 /**
@@ -156,7 +182,7 @@ export async function createHttpServer(schema: GraphQLSchema, services: Services
     metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error) => reject(listenError(error, port, host)));
         server.listen(port, host, () => {
           const address = server.address() as { port: number };
           resolve(`http://${host}:${address.port}/graphql`);

@@ -3,7 +3,6 @@ import { access, mkdir, readFile, rm, stat, writeFile, constants } from 'node:fs
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 
 /**
  * A PostgreSQL server of meterql's own, for machines that have none: `npm start` and `npm test`
@@ -14,7 +13,6 @@ export interface EmbeddedPostgres {
   /** Connection string of the server's maintenance database (postgres). */
   adminUrl: string;
   urlFor(database: string): string;
-  createDatabaseIfMissing(database: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,16 +92,6 @@ function handle(port: number, stop: () => Promise<void>): EmbeddedPostgres {
     adminUrl: urlFor('postgres'),
     urlFor,
     stop,
-    async createDatabaseIfMissing(database) {
-      const client = new Client({ connectionString: urlFor('postgres') });
-      await client.connect();
-      try {
-        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-        if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
-      } finally {
-        await client.end();
-      }
-    },
   };
 }
 

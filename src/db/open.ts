@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config';
+import { createDatabaseIfMissing, redacted } from './create-database';
 import { startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
 
@@ -12,8 +13,8 @@ export interface OpenedDatabase {
 }
 
 /**
- * The database meterql works on: DATABASE_URL's, or the embedded server's (started when no
- * meterql runs it yet), migrated to the latest schema.
+ * The database meterql works on: DATABASE_URL's (created when its server does not have it yet),
+ * or the embedded server's (started when no meterql runs it yet), migrated to the latest schema.
  */
 export async function openDatabase(
   config: Config,
@@ -29,10 +30,10 @@ export async function openDatabase(
       log,
       shareRunning: options.shareRunning,
     });
-    await embedded.createDatabaseIfMissing('meterql');
     url = embedded.urlFor('meterql');
     release = () => embedded.stop();
   }
+  if (await createDatabaseIfMissing(url)) log(`created the database at ${redacted(url)}`);
   const applied = await migrate(url);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   return { url, embedded: config.databaseUrl === undefined, release };

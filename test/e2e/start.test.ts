@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 
 // `npm start` as a user runs it, from the build (npm test builds first): no DATABASE_URL, so an
 // embedded PostgreSQL in a data folder of its own, with the demo data.
@@ -182,3 +184,66 @@ test('an invalid configuration stops it at once, with one line naming every prob
     }),
   ]);
 });
+
+test('a busy port stops it at once, naming PORT, before any database is opened', async () => {
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as net.AddressInfo).port;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'meterql-busy-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MQL_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  delete env.NODE_ENV;
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  try {
+    expect(await exited(child)).toBe(1);
+  } finally {
+    busy.close();
+  }
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(lines).toEqual([
+    expect.objectContaining({
+      level: 'fatal',
+      msg: `failed to start: port ${port} on 127.0.0.1 is in use (another meterql, or another program): stop it, or set PORT to a free port (PORT=${port + 1})`,
+    }),
+  ]);
+  expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);
+});
+
+test('a DATABASE_URL naming a database its server lacks is created; with keys required and none made, the start-up says how to make the first', async () => {
+  const name = `meterql_s_${process.env.MQL_TEST_RUN}_${Date.now().toString(36)}`;
+  const url = new URL(process.env.MQL_TEST_ADMIN_URL!);
+  url.pathname = `/${name}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url.toString(),
+    PORT: '0',
+    MQL_ANONYMOUS_ADMIN: 'false',
+    MQL_DEMO_DATA: 'false',
+  };
+  delete env.NODE_ENV;
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = { child, output: [], stdout: [], endpoint: '' };
+  child.stdout!.on('data', (chunk: Buffer) => running.stdout.push(chunk.toString()));
+  const admin = new Client({ connectionString: process.env.MQL_TEST_ADMIN_URL });
+  await admin.connect();
+  try {
+    const lines = await logged(running, (l) => /^GraphQL API ready/.test(l.msg));
+    const messages = lines.map((l) => [l.level, l.msg]);
+    expect(messages).toContainEqual(['info', `created the database at ${url.toString().replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@')}`]);
+    expect(messages).toContainEqual([
+      'warn',
+      'API keys are required and none exists yet, so every request is refused: create the first admin key with `npm run keys -- create --role admin` (with the same DATABASE_URL), and send it as "Authorization: Bearer <key>"',
+    ]);
+    expect((await admin.query('SELECT count(*)::int AS n FROM pg_database WHERE datname = $1', [name])).rows).toEqual([{ n: 1 }]);
+  } finally {
+    child.kill('SIGTERM');
+    await exited(child);
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+    await admin.end();
+  }
+}, 60_000);

@@ -12,6 +12,10 @@ export class AuthRepository {
     return this.prisma.apiKey.findFirst({ where: { id, revokedAt: null } });
   }
 
+  async anyActive(): Promise<boolean> {
+    return (await this.prisma.apiKey.findFirst({ where: { revokedAt: null }, select: { id: true } })) !== null;
+  }
+
   list() {
     return this.prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' }, omit: { secretHash: true } });
   }

@@ -71,6 +71,11 @@ export class AuthService {
     return { token: generated.token, key };
   }
 
+  /** Whether any key can be used: without one, a server that requires keys answers nobody. */
+  hasActiveKeys(): Promise<boolean> {
+    return this.repository.anyActive();
+  }
+
   listKeys(): Promise<KeyInfo[]> {
     return this.repository.list();
   }
