@@ -486,7 +486,7 @@ describe('npm run import', () => {
   });
 });
 
-test("the README's import examples import as the README says", async () => {
+test("the README's import examples import into the demo data as the README says", async () => {
   const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Importing usage'), readme.indexOf('\n## ', readme.indexOf('## Importing usage') + 1));
   const block = (lang: string) => section.match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'))![1];
@@ -495,27 +495,35 @@ test("the README's import examples import as the README says", async () => {
   writeFileSync(path.join(folder, 'usage.csv'), block('csv'));
   expect(block('bash')).toBe('npm run import -- usage.ndjson\n');
 
-  const timing = (text: string) => text.replace(/\d+\.\d s \([\d,]+ reports\/s\)/, '<time>');
-  const ndjson = await start(['usage.ndjson'], {}, folder).done;
-  expect({ code: ndjson.code, stdout: timing(ndjson.stdout) }).toEqual({ code: 2, stdout: timing(block('text')) });
-  expect(readFileSync(path.join(folder, 'usage.ndjson.rejected.ndjson'), 'utf8')).toBe(block('json'));
-  const csv = await start(['usage.csv', '--json'], {}, folder).done;
-  expect(csv.code).toBe(0);
-  expect(JSON.parse(csv.stdout)).toMatchObject({ lines: 3, created: 2, rejected: 0 });
-  expect(await eventsOf('astro')).toMatchObject([
-    {
-      meter: 'job.core_hours',
-      user: 'alice',
-      source: 'slurm',
-      volume: 128,
-      additional_data: { jobId: '200001' },
-      metrics: [['energy_kwh', 1.5]],
-    },
-    { meter: 'cpu.hours', user: 'bob', volume: 8, child: false },
-    { meter: 'memory.gib_hours', user: 'bob', volume: 16, child: true },
-    { meter: 'job.core_hours', user: 'alice', volume: 96, additional_data: { jobId: '200002' }, metrics: [['energy_kwh', 1.1]] },
-    { meter: 'job.core_hours', user: 'carol', volume: 24 },
-  ]);
+  // As a user runs them: on the demo data, whose job meter requires a jobId.
+  const demo = await createTestDatabase({ demo: true });
+  try {
+    const timing = (text: string) => text.replace(/\d+\.\d s \([\d,]+ reports\/s\)/, '<time>');
+    const ndjson = await start(['usage.ndjson'], { DATABASE_URL: demo.url }, folder).done;
+    expect({ code: ndjson.code, stdout: timing(ndjson.stdout) }).toEqual({ code: 2, stdout: timing(block('text')) });
+    expect(readFileSync(path.join(folder, 'usage.ndjson.rejected.ndjson'), 'utf8')).toBe(block('json'));
+    const csv = await start(['usage.csv', '--json'], { DATABASE_URL: demo.url }, folder).done;
+    expect({ code: csv.code, summary: JSON.parse(csv.stdout) }).toMatchObject({ code: 0, summary: { lines: 3, created: 2, rejected: 0 } });
+    const imported = await demo.sql(
+      `SELECT m.name AS meter, u.name AS "user", r.external_id AS resource, e.volume, e.additional_data, e.parent_id IS NOT NULL AS child,
+              (SELECT json_agg(json_build_array(x.metric, x.volume) ORDER BY x.metric) FROM usage_metrics x WHERE x.event_id = e.id) AS metrics
+       FROM usage_events e JOIN meters m ON m.id = e.meter_id LEFT JOIN users u ON u.id = e.user_id LEFT JOIN resources r ON r.id = e.resource_id
+       WHERE r.external_id IN ('job-200001', 'job-200002', 'job-200003', 'vm-astro-2')
+       ORDER BY e.start_time, e.parent_id NULLS FIRST, m.name, u.name`,
+    );
+    expect(imported).toMatchObject([
+      { meter: 'job.core_hours', user: 'alice', volume: 128, additional_data: { jobId: '200001' }, metrics: [['energy_kwh', 1.5]] },
+      { meter: 'cpu.hours', user: 'bob', resource: 'vm-astro-2', volume: 8, child: false },
+      { meter: 'memory.gib_hours', user: 'bob', resource: 'vm-astro-2', volume: 16, child: true },
+      { meter: 'job.core_hours', user: 'alice', volume: 96, additional_data: { jobId: '200002' }, metrics: [['energy_kwh', 1.1]] },
+      { meter: 'job.core_hours', user: 'carol', volume: 24, additional_data: { jobId: '200003' } },
+    ]);
+    // Inside the demo's month: the dashboard, which opens on the month of the latest usage, still opens on it.
+    const [latest] = await demo.sql(`SELECT max(start_time) AS latest FROM usage_events`);
+    expect((latest.latest as Date).toISOString() < '2026-11-01T00:00:00.000Z').toBe(true);
+  } finally {
+    await demo.drop();
+  }
 });
 
 /** Lines of distinct reports (one a minute, volumes with exact binary sums); the lines in `bad` name an undefined meter. */
