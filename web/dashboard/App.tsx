@@ -1,14 +1,50 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { ApiKey } from './ApiKey';
+import { Chargeback } from './Chargeback';
+import { Contingents } from './Contingents';
 import { Controls } from './Controls';
 import { ErrorMessage } from './ErrorMessage';
 import { Events } from './Events';
 import { MeterPanel } from './MeterPanel';
-import { chartModel, totals, type ChartModel, type TotalRow } from './model';
+import {
+  chartModel,
+  currenciesOf,
+  formatNumber,
+  measureTotal,
+  seriesColors,
+  totals,
+  unpriced,
+  type ChartModel,
+  type MeasureValue,
+  type TotalRow,
+} from './model';
 import { CATALOG, PROJECTS, STATISTICS, type CatalogData, type ProjectsData, type StatisticsData, type StatisticsInput } from './queries';
-import { addDays, browserTimeZone, describePeriod, formatInstant, monthAround, startOfDay } from './time';
-import { GROUPS, readView, writeView, type Drill, type PartialView, type View } from './view';
+import {
+  addDays,
+  browserTimeZone,
+  describePeriod,
+  fitPeriod,
+  formatInstant,
+  MAX_PERIODS,
+  monthAround,
+  shiftRange,
+  startOfDay,
+  type PeriodUnit,
+} from './time';
+import {
+  DEFAULT_CHARGEBACK,
+  GROUPS,
+  isMoney,
+  PERIOD_UNITS,
+  readView,
+  TABS,
+  writeView,
+  type Drill,
+  type PartialView,
+  type Tab,
+  type View,
+} from './view';
 
 // Wide enough for any usage a meterql holds: the latest record's month is the default range.
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -34,14 +70,19 @@ function resolve(partial: PartialView, catalog: CatalogData | undefined): View |
     period: partial.period ?? 'DAY',
     group: partial.group ?? 'USER',
     measure: partial.measure ?? 'sum',
+    compare: partial.compare ?? false,
+    tab: partial.tab ?? 'usage',
+    chargeback: partial.chargeback ?? DEFAULT_CHARGEBACK,
     drill: partial.drill ?? null,
   };
 }
 
 export function App() {
-  const [partial, setPartial] = useState<PartialView>(() => readView(location.search));
+  const [link, setLink] = useState(() => readView(location.search));
+  const partial = link.view;
+  const setPartial = (view: PartialView) => setLink({ view, problems: [] });
   useEffect(() => {
-    const restore = () => setPartial(readView(location.search));
+    const restore = () => setLink(readView(location.search));
     window.addEventListener('popstate', restore);
     return () => window.removeEventListener('popstate', restore);
   }, []);
@@ -74,6 +115,16 @@ export function App() {
         </nav>
       </header>
       <ErrorMessage error={catalog.error} />
+      {link.problems.length > 0 && (
+        <div className="error" role="alert" data-testid="link-problems">
+          <p>This link asks for what does not exist; the defaults are shown in its place:</p>
+          <ul>
+            {link.problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {view && catalog.data ? (
         <Dashboard view={view} catalog={catalog.data} update={update} />
       ) : (
@@ -92,33 +143,7 @@ interface DashboardProps {
 function Dashboard({ view, catalog, update }: DashboardProps) {
   const from = startOfDay(view.from, view.timeZone).toISOString();
   const to = startOfDay(addDays(view.to, 1), view.timeZone).toISOString();
-  const filter = view.projects.length > 0 ? { projects: view.projects } : undefined;
-  const total: StatisticsInput = {
-    meters: view.meters,
-    from,
-    to,
-    timeZone: view.timeZone,
-    groupBy: [view.group],
-    ...(filter ? { filter } : {}),
-  };
-  const perPeriod: StatisticsInput = { ...total, period: { unit: view.period } };
-
   const [projects] = useQuery<ProjectsData>({ query: PROJECTS, variables: { from, to } });
-  const [statistics] = useQuery<StatisticsData>({ query: STATISTICS, variables: { perPeriod, total }, pause: view.meters.length === 0 });
-
-  // urql keeps a result while the next one is on its way: it belongs to the view it was asked for,
-  // and is shown with that view, faded, until the new one arrives.
-  const fresh =
-    statistics.data && JSON.stringify(statistics.operation?.variables) === JSON.stringify({ perPeriod, total })
-      ? statistics.data
-      : undefined;
-  const computed = useMemo(() => (fresh ? { view, data: fresh, panels: meterPanels(view, fresh, catalog) } : null), [fresh, view, catalog]);
-  const last = useRef(computed);
-  if (computed) last.current = computed;
-  const shown = computed ?? last.current;
-
-  const drill = view.drill;
-  const drillInfo = drill && computed ? describeDrill(drill, view, computed.panels, from, to, computed.data) : null;
 
   return (
     <main>
@@ -128,16 +153,104 @@ function Dashboard({ view, catalog, update }: DashboardProps) {
         projects={projects.data?.projects.edges.map((e) => e.node.name) ?? []}
         update={update}
       />
-      <ErrorMessage error={statistics.error ?? projects.error} />
+      <ErrorMessage error={projects.error} />
+      <nav className="tabs" aria-label="Views">
+        {(Object.entries(TABS) as [Tab, string][]).map(([tab, label]) => (
+          <button
+            key={tab}
+            type="button"
+            role="tab"
+            aria-selected={view.tab === tab}
+            className={view.tab === tab ? 'tab selected' : 'tab'}
+            onClick={() => update({ tab })}
+          >
+            {label}
+          </button>
+        ))}
+      </nav>
+      {view.tab === 'usage' && <Usage view={view} catalog={catalog} from={from} to={to} update={update} />}
+      {view.tab === 'chargeback' && <Chargeback view={view} from={from} to={to} update={update} />}
+      {view.tab === 'contingents' && <Contingents view={view} from={from} to={to} />}
+    </main>
+  );
+}
+
+interface UsageProps {
+  view: View;
+  catalog: CatalogData;
+  /** The range as instants, [from, to). */
+  from: string;
+  to: string;
+  update(patch: Partial<View>): void;
+}
+
+/** The charts: a panel per meter, and the events behind a bar. */
+function Usage({ view, catalog, from, to, update }: UsageProps) {
+  const fitted = fitPeriod(view.period, view, { from: new Date(from), to: new Date(to) });
+  const filter = view.projects.length > 0 ? { projects: view.projects } : undefined;
+  const total: StatisticsInput = {
+    meters: view.meters,
+    from,
+    to,
+    timeZone: view.timeZone,
+    groupBy: [view.group],
+    ...(filter ? { filter } : {}),
+  };
+  const perPeriod: StatisticsInput = { ...total, period: { unit: fitted.unit } };
+  const before = shiftRange(view, -1);
+  const previous: StatisticsInput = {
+    ...total,
+    from: startOfDay(before.from, view.timeZone).toISOString(),
+    to: startOfDay(addDays(before.to, 1), view.timeZone).toISOString(),
+  };
+  const variables = { perPeriod, total, previous, money: isMoney(view.measure), compare: view.compare };
+  const [statistics] = useQuery<StatisticsData>({ query: STATISTICS, variables, pause: view.meters.length === 0 });
+
+  // urql keeps a result while the next one is on its way: it belongs to the view it was asked for,
+  // and is shown with that view, faded, until the new one arrives.
+  const fresh =
+    statistics.data && JSON.stringify(statistics.operation?.variables) === JSON.stringify(variables) ? statistics.data : undefined;
+  const computed = useMemo(
+    () => (fresh ? { view, period: fitted.unit, data: fresh, panels: meterPanels(view, fresh, catalog) } : null),
+    [fresh, view, fitted.unit, catalog],
+  );
+  const last = useRef(computed);
+  if (computed) last.current = computed;
+  const shown = computed ?? last.current;
+  const colors = useMemo(() => seriesColors(shown?.panels.map((p) => p.model) ?? []), [shown]);
+
+  const drill = view.drill;
+  const drillInfo = drill && computed ? describeDrill(drill, view, computed.period, computed.panels, from, to, computed.data) : null;
+
+  return (
+    <>
+      {fitted.unit !== view.period && (
+        <p className="note" role="status" data-testid="coarsened">
+          By {PERIOD_UNITS[view.period].toLowerCase()} this range would be {formatNumber(fitted.asked, 0)} bars a chart, more than the{' '}
+          {formatNumber(MAX_PERIODS, 0)} drawn: shown by {PERIOD_UNITS[fitted.unit].toLowerCase()}. Pick a shorter range for hours.
+        </p>
+      )}
+      {view.compare && (
+        <p className="muted compare-note" data-testid="compared">
+          Compared with {before.from} to {before.to}.
+        </p>
+      )}
+      <ErrorMessage error={statistics.error} />
       {view.meters.length === 0 && <p className="muted">Pick at least one meter.</p>}
       {!shown && statistics.fetching && <p className="muted loading">Loading statistics…</p>}
-      {shown?.panels.map(({ meter, unit, ordered, model }) => (
+      {shown?.panels.map(({ meter, unit, ordered, model, total: sum, previousTotal, currency, unpriced: missing }) => (
         <div key={meter} className="meter-block">
           <MeterPanel
             meter={catalog.meters.find((m) => m.name === meter) ?? { name: meter, unit, description: null, component: { name: '' } }}
             view={shown.view}
+            period={shown.period}
             model={model}
             ordered={ordered}
+            total={sum}
+            previousTotal={previousTotal}
+            currency={currency}
+            unpriced={missing}
+            colors={colors}
             stale={!computed}
             selected={drill?.meter === meter ? selectedSegment(drill, model) : null}
             onSelectBar={(periodIndex, seriesIndex) => {
@@ -161,7 +274,7 @@ function Dashboard({ view, catalog, update }: DashboardProps) {
           )}
         </div>
       ))}
-    </main>
+    </>
   );
 }
 
@@ -179,20 +292,33 @@ interface Panel {
   unit: string;
   ordered: TotalRow[];
   model: ChartModel;
+  total: MeasureValue;
+  previousTotal: MeasureValue | null;
+  currency: string | null;
+  unpriced: { count: number; volume: number } | null;
 }
 
 function meterPanels(view: View, data: StatisticsData, catalog: CatalogData): Panel[] {
   const field = GROUPS[view.group].row;
   const periods = data.perPeriod.periods.map((p) => ({ start: new Date(p.start), end: new Date(p.end) }));
+  const money = isMoney(view.measure);
   return view.meters.map((meter) => {
     const unit = catalog.meters.find((m) => m.name === meter)?.unit ?? '';
-    const ordered = totals(
-      data.total.rows.filter((r) => r.meter === meter),
-      field,
-      view.measure,
-    );
+    const totalRows = data.total.rows.filter((r) => r.meter === meter);
+    const previousRows = data.previous?.rows.filter((r) => r.meter === meter);
+    const ordered = totals(totalRows, field, view.measure, previousRows);
     const rows = data.perPeriod.rows.filter((r) => r.meter === meter);
-    return { meter, unit, ordered, model: chartModel(meter, unit, periods, rows, ordered, field, view.measure) };
+    return {
+      meter,
+      unit,
+      ordered,
+      model: chartModel(meter, unit, periods, rows, ordered, field, view.measure),
+      total: measureTotal(totalRows, view.measure),
+      previousTotal: previousRows ? measureTotal(previousRows, view.measure) : null,
+      // Every price card of a meter has the same currency.
+      currency: money ? (currenciesOf(totalRows)[0] ?? null) : null,
+      unpriced: money ? unpriced(totalRows) : null,
+    };
   });
 }
 
@@ -200,6 +326,7 @@ function meterPanels(view: View, data: StatisticsData, catalog: CatalogData): Pa
 function describeDrill(
   drill: Drill,
   view: View,
+  unit: PeriodUnit,
   panels: Panel[],
   from: string,
   to: string,
@@ -212,7 +339,7 @@ function describeDrill(
   const when = whole
     ? `${view.from} to ${view.to}`
     : period
-      ? describePeriod(period, view.period, view.timeZone)
+      ? describePeriod(period, unit, view.timeZone)
       : `${formatInstant(new Date(drill.from), view.timeZone)} – ${formatInstant(new Date(drill.to), view.timeZone)}`;
   const own = panel?.model.series.some((s) => !s.other && s.group !== null && drill.groups.length === 1 && s.group === drill.groups[0]);
   const who =

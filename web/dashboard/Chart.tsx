@@ -1,20 +1,24 @@
 import { BarChart, type BarSeriesOption } from 'echarts/charts';
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
-import { CHART_GRID, CHART_HEIGHT } from './chart-layout';
-import { formatNumber, stackedMax, type ChartModel } from './model';
+import { axisScale, CHART_GRID, CHART_HEIGHT } from './chart-layout';
+import { formatMeasure, OTHER_COLOR, stackedMax, type ChartModel } from './model';
 import { describePeriod, periodLabel, type PeriodUnit } from './time';
+import type { Measure } from './view';
 
-echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
-
-const PALETTE = ['#3366cc', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const OTHER_COLOR = '#9aa3ad';
+// SVG: a bar and a label are elements of the page, which a reader's tools (and the tests) can see.
+echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, SVGRenderer]);
 
 interface Props {
   model: ChartModel;
+  /** What the y-axis counts: the meter's unit, "records", or the currency. */
   unit: string;
+  measure: Measure;
+  currency: string | null;
+  /** Each series' colour by name, the same in every chart of the page. */
+  colors: Map<string, string>;
   period: PeriodUnit;
   timeZone: string;
   /** The segment whose events are listed, outlined. */
@@ -23,14 +27,14 @@ interface Props {
   onSelect(periodIndex: number, seriesIndex: number): void;
 }
 
-export function Chart({ model, unit, period, timeZone, selected, onSelect }: Props) {
+export function Chart({ model, unit, measure, currency, colors, period, timeZone, selected, onSelect }: Props) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const select = useRef(onSelect);
   select.current = onSelect;
 
   useEffect(() => {
-    const instance = echarts.init(element.current!, undefined, { renderer: 'canvas' });
+    const instance = echarts.init(element.current!, undefined, { renderer: 'svg' });
     chart.current = instance;
     instance.on('click', (params) => {
       if (params.componentType === 'series' && typeof params.dataIndex === 'number' && typeof params.seriesIndex === 'number') {
@@ -57,10 +61,12 @@ export function Chart({ model, unit, period, timeZone, selected, onSelect }: Pro
           ? { value, itemStyle: { borderColor: '#1d2733', borderWidth: 2 } }
           : value,
       ),
-      color: s.other ? OTHER_COLOR : PALETTE[i % PALETTE.length],
+      color: colors.get(s.name) ?? OTHER_COLOR,
       barMaxWidth: 56,
       emphasis: { focus: 'series' },
     }));
+    const format = (value: number) => formatMeasure(value, measure, currency);
+    const scale = axisScale(stackedMax(model), measure === 'count');
     chart.current!.setOption(
       {
         animation: false,
@@ -77,8 +83,8 @@ export function Chart({ model, unit, period, timeZone, selected, onSelect }: Pro
             const total = list.reduce((sum, item) => sum + item.value, 0);
             const lines = [...list]
               .reverse()
-              .map((item) => `${item.marker} ${escapeHtml(item.seriesName)}: <b>${formatNumber(item.value)}</b>`);
-            return `<b>${escapeHtml(when)}</b><br>${lines.join('<br>')}<br>Total: <b>${formatNumber(total)}</b> ${escapeHtml(unit)}<br><i>Click a bar for its events</i>`;
+              .map((item) => `${item.marker} ${escapeHtml(item.seriesName)}: <b>${escapeHtml(format(item.value))}</b>`);
+            return `<b>${escapeHtml(when)}</b><br>${lines.join('<br>')}<br>Total: <b>${escapeHtml(format(total))}</b> ${escapeHtml(currency ? '' : unit)}<br><i>Click a bar for its events</i>`;
           },
         },
         xAxis: { type: 'category', data: labels, axisTick: { alignWithLabel: true }, axisLabel: { hideOverlap: true } },
@@ -87,15 +93,16 @@ export function Chart({ model, unit, period, timeZone, selected, onSelect }: Pro
           name: unit,
           nameTextStyle: { align: 'right' },
           min: 0,
-          max: stackedMax(model) || 1,
-          axisLabel: { formatter: (v: number) => formatNumber(v, 2), showMaxLabel: false },
+          max: scale.max,
+          interval: scale.interval,
+          axisLabel: { formatter: format },
           splitLine: { lineStyle: { color: '#eceff3' } },
         },
         series,
       },
       { notMerge: true },
     );
-  }, [model, unit, period, timeZone, selected?.period, selected?.series]);
+  }, [model, unit, measure, currency, colors, period, timeZone, selected?.period, selected?.series]);
 
   return <div ref={element} className="chart" style={{ height: CHART_HEIGHT }} data-meter={model.meter} />;
 }

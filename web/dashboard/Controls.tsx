@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { MultiSelect } from './MultiSelect';
 import type { CatalogData } from './queries';
-import { addDays, isLocalDate, isTimeZone, timeZones, type LocalDate, type PeriodUnit } from './time';
+import { isLocalDate, isTimeZone, QUICK_RANGES, quickRange, shiftRange, timeZones, type PeriodUnit, type QuickRange } from './time';
 import { GROUPS, MEASURES, PERIOD_UNITS, type Group, type Measure, type View } from './view';
 
 interface Props {
@@ -11,26 +11,7 @@ interface Props {
   update(patch: Partial<View>): void;
 }
 
-const lastDayOfMonth = (date: LocalDate) => {
-  const [y, m] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
-
-/** The range moved by its own length; a range of whole months moves by as many months. */
-function shift(from: LocalDate, to: LocalDate, direction: 1 | -1): { from: LocalDate; to: LocalDate } {
-  if (from.endsWith('-01') && to === lastDayOfMonth(to)) {
-    const [fy, fm] = from.split('-').map(Number);
-    const [ty, tm] = to.split('-').map(Number);
-    const months = (ty - fy) * 12 + (tm - fm) + 1;
-    const start = new Date(Date.UTC(fy, fm - 1 + direction * months, 1)).toISOString().slice(0, 10);
-    const end = lastDayOfMonth(new Date(Date.UTC(fy, fm - 1 + direction * months + months - 1, 1)).toISOString().slice(0, 10));
-    return { from: start, to: end };
-  }
-  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  return { from: addDays(from, direction * days), to: addDays(to, direction * days) };
-}
-
-/** The pickers: projects, meters, range, time zone, period, grouping and measure. */
+/** The pickers: projects, meters, range, time zone, period, grouping, measure and comparison. */
 export function Controls({ view, meters, projects, update }: Props) {
   const zones = useMemo(() => timeZones(), []);
   const [zone, setZone] = useState(view.timeZone);
@@ -39,8 +20,14 @@ export function Controls({ view, meters, projects, update }: Props) {
     setZoneFor(view.timeZone);
     setZone(view.timeZone);
   }
+  // A zone that does not exist is said so where it was typed, and the view keeps its zone.
+  const [zoneProblem, setZoneProblem] = useState<string | null>(null);
   const commitZone = () => {
-    if (zone !== view.timeZone && isTimeZone(zone)) update({ timeZone: zone });
+    if (zone === view.timeZone) return setZoneProblem(null);
+    if (!isTimeZone(zone))
+      return setZoneProblem(`There is no time zone “${zone}”: pick an IANA name from the list, such as Europe/Berlin.`);
+    setZoneProblem(null);
+    update({ timeZone: zone });
   };
   const setRange = (from: string, to: string) => {
     if (isLocalDate(from) && isLocalDate(to)) update(from <= to ? { from, to } : { from: to, to: from });
@@ -64,23 +51,31 @@ export function Controls({ view, meters, projects, update }: Props) {
       <div className="field range">
         <span className="field-label">Range (whole days)</span>
         <div className="range-inputs">
-          <button type="button" className="step" aria-label="Earlier" title="Earlier" onClick={() => update(shift(view.from, view.to, -1))}>
+          <button type="button" className="step" aria-label="Earlier" title="Earlier" onClick={() => update(shiftRange(view, -1))}>
             ‹
           </button>
           <input type="date" aria-label="From" value={view.from} onChange={(e) => setRange(e.target.value, view.to)} />
           <span className="muted">to</span>
           <input type="date" aria-label="To" value={view.to} onChange={(e) => setRange(view.from, e.target.value)} />
-          <button type="button" className="step" aria-label="Later" title="Later" onClick={() => update(shift(view.from, view.to, 1))}>
+          <button type="button" className="step" aria-label="Later" title="Later" onClick={() => update(shiftRange(view, 1))}>
             ›
           </button>
         </div>
+        <div className="quick-ranges" role="group" aria-label="Quick ranges">
+          {(Object.entries(QUICK_RANGES) as [QuickRange, string][]).map(([which, label]) => (
+            <button key={which} type="button" className="link" onClick={() => update(quickRange(which, new Date(), view.timeZone))}>
+              {label}
+            </button>
+          ))}
+        </div>
       </div>
-      <label className="field">
+      <label className="field zone">
         <span className="field-label">Time zone</span>
         <input
           list="time-zones"
           value={zone}
           aria-invalid={!isTimeZone(zone)}
+          aria-describedby={zoneProblem ? 'zone-problem' : undefined}
           onChange={(e) => setZone(e.target.value)}
           onBlur={commitZone}
           onKeyDown={(e) => e.key === 'Enter' && commitZone()}
@@ -90,6 +85,11 @@ export function Controls({ view, meters, projects, update }: Props) {
             <option key={z} value={z} />
           ))}
         </datalist>
+        {zoneProblem && (
+          <span className="field-error" id="zone-problem" role="alert">
+            {zoneProblem}
+          </span>
+        )}
       </label>
       <label className="field">
         <span className="field-label">Period</span>
@@ -120,6 +120,13 @@ export function Controls({ view, meters, projects, update }: Props) {
             </option>
           ))}
         </select>
+      </label>
+      <label className="field check">
+        <span className="field-label">Compare</span>
+        <span className="check-row">
+          <input type="checkbox" checked={view.compare} onChange={(e) => update({ compare: e.target.checked })} />
+          with the range before
+        </span>
       </label>
     </form>
   );

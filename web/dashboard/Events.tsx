@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { ErrorMessage } from './ErrorMessage';
 import { formatDuration, formatNumber } from './model';
@@ -24,6 +24,9 @@ interface Props {
 export function Events({ drill, projects, group, timeZone, title, count, onClose }: Props) {
   // The cursors of the pages before the current one, and the current one's.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // Opened by a click on a chart, the list would start below it, out of sight on most screens.
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => section.current?.scrollIntoView({ block: 'start', behavior: 'smooth' }), []);
   const after = cursors[cursors.length - 1];
   const filter = {
     from: drill.from,
@@ -37,7 +40,7 @@ export function Events({ drill, projects, group, timeZone, title, count, onClose
   const offset = (cursors.length - 1) * EVENTS_PAGE_SIZE;
 
   return (
-    <section className="card drill" aria-label="Events">
+    <section className="card drill" aria-label="Events" ref={section}>
       <header className="card-header">
         <div>
           <h2>Events</h2>
@@ -68,7 +71,7 @@ export function Events({ drill, projects, group, timeZone, title, count, onClose
                   <th>Source</th>
                   <th>Partition</th>
                   <th className="num">Volume</th>
-                  <th className="num">Weighted</th>
+                  <th className="num">Weighted volume</th>
                 </tr>
               </thead>
               <tbody>
@@ -86,7 +89,7 @@ export function Events({ drill, projects, group, timeZone, title, count, onClose
                       {formatNumber(node.volume)} <span className="unit">{node.meter.unit}</span>
                     </td>
                     <td className="num" data-value={node.weightedVolume}>
-                      {formatNumber(node.weightedVolume)}
+                      {formatNumber(node.weightedVolume)} <span className="unit">{node.meter.unit}</span>
                     </td>
                   </tr>
                 ))}

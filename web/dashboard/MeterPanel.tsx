@@ -1,17 +1,37 @@
 import { useState } from 'react';
 import { Chart } from './Chart';
-import { formatNumber, NONE_LABEL, type ChartModel, type TotalRow } from './model';
+import { formatMoney } from './money';
+import {
+  formatChange,
+  formatMeasure,
+  formatNumber,
+  formatShare,
+  NONE_LABEL,
+  type ChartModel,
+  type MeasureValue,
+  type TotalRow,
+} from './model';
 import type { CatalogData } from './queries';
-import { describePeriod } from './time';
-import { GROUPS, MEASURES, type View } from './view';
+import { describePeriod, type PeriodUnit } from './time';
+import { GROUPS, isMoney, MEASURES, type View } from './view';
 
 const TOP_ROWS = 10;
 
 interface Props {
   meter: CatalogData['meters'][number];
   view: View;
+  /** The period the chart is drawn by: the view's, or a coarser one for a long range. */
+  period: PeriodUnit;
   model: ChartModel;
   ordered: TotalRow[];
+  total: MeasureValue;
+  /** The total of the period before the range, with a comparison. */
+  previousTotal: MeasureValue | null;
+  /** The currency of the meter's costs, with a money measure. */
+  currency: string | null;
+  /** What no price card priced, with a money measure. */
+  unpriced: { count: number; volume: number } | null;
+  colors: Map<string, string>;
   stale: boolean;
   selected: { period: number; series: number } | null;
   onSelectBar(periodIndex: number, seriesIndex: number): void;
@@ -19,12 +39,15 @@ interface Props {
 }
 
 /** One meter: its stacked chart per period, its top groups, and the chart's numbers as a table. */
-export function MeterPanel({ meter, view, model, ordered, stale, selected, onSelectBar, onSelectGroup }: Props) {
+export function MeterPanel(props: Props) {
+  const { meter, view, period, model, ordered, total, previousTotal, currency, unpriced, colors, stale, selected } = props;
   const [allRows, setAllRows] = useState(false);
   const groupLabel = GROUPS[view.group].label;
   const shown = allRows ? ordered : ordered.slice(0, TOP_ROWS);
-  const unit = view.measure === 'count' ? 'records' : meter.unit;
-  const total = ordered.reduce((sum, row) => sum + row[view.measure], 0);
+  const money = isMoney(view.measure);
+  const unit = view.measure === 'count' ? 'records' : money ? (currency ?? '') : meter.unit;
+  const format = (value: MeasureValue) => formatMeasure(value, view.measure, currency);
+  const measureName = MEASURES[view.measure].toLowerCase();
 
   return (
     <section className={`card meter${stale ? ' stale' : ''}`} aria-label={meter.name} data-meter={meter.name}>
@@ -35,23 +58,49 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
           </h2>
           <p className="muted">
             {meter.description ?? ''}
-            {meter.component.name && ` · ${meter.component.name}`} · {MEASURES[view.measure].toLowerCase()} per {view.period.toLowerCase()}{' '}
-            by {groupLabel.toLowerCase()}
+            {meter.component.name && ` · ${meter.component.name}`} · {measureName} per {period.toLowerCase()} by {groupLabel.toLowerCase()}
           </p>
         </div>
-        <div className="total">
-          <span className="muted">Total</span>
-          <strong data-testid="total" data-value={total}>
-            {formatNumber(total)}
-          </strong>
-          <span className="unit">{unit}</span>
+        <div className="totals">
+          <div className="total">
+            <span className="muted">Total</span>
+            <strong data-testid="total" data-value={total}>
+              {format(total)}
+            </strong>
+            {!money && <span className="unit">{unit}</span>}
+          </div>
+          {previousTotal !== null && (
+            <div className="total previous" data-testid="previous-total" data-value={previousTotal}>
+              <span className="muted">Period before</span>
+              <span>{format(previousTotal)}</span>
+              <span className="change" data-testid="change">
+                {formatChange(total, previousTotal)}
+              </span>
+            </div>
+          )}
         </div>
       </header>
+      {money && unpriced && unpriced.count > 0 && (
+        <p className="note" data-testid="unpriced">
+          {formatNumber(unpriced.count, 0)} records ({formatNumber(unpriced.volume)} {meter.unit}) had no price card: they are not in the
+          cost.
+        </p>
+      )}
       {ordered.length === 0 ? (
         <p className="empty muted">No usage of {meter.name} in this range.</p>
       ) : (
         <>
-          <Chart model={model} unit={unit} period={view.period} timeZone={view.timeZone} selected={selected} onSelect={onSelectBar} />
+          <Chart
+            model={model}
+            unit={unit}
+            measure={view.measure}
+            currency={currency}
+            colors={colors}
+            period={period}
+            timeZone={view.timeZone}
+            selected={selected}
+            onSelect={props.onSelectBar}
+          />
           <h3>
             Top {groupLabel.toLowerCase()}s <span className="muted">(click one for its events)</span>
           </h3>
@@ -61,9 +110,13 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
                 <tr>
                   <th>{groupLabel}</th>
                   <th className="num">Volume ({meter.unit})</th>
-                  <th className="num">Weighted volume</th>
+                  <th className="num">Weighted volume ({meter.unit})</th>
                   <th className="num">Records</th>
-                  <th className="share">Share of {MEASURES[view.measure].toLowerCase()}</th>
+                  {money && <th className="num">Cost{currency && ` (${currency})`}</th>}
+                  {money && <th className="num">Weighted cost{currency && ` (${currency})`}</th>}
+                  {previousTotal !== null && <th className="num">Period before</th>}
+                  {previousTotal !== null && <th className="num">Change</th>}
+                  <th className="share">Share of {measureName}</th>
                 </tr>
               </thead>
               <tbody>
@@ -72,7 +125,7 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
                     key={row.group ?? '\u0000'}
                     data-group={row.group ?? ''}
                     className={row.group === null ? '' : 'clickable'}
-                    onClick={row.group === null ? undefined : () => onSelectGroup(row.group!)}
+                    onClick={row.group === null ? undefined : () => props.onSelectGroup(row.group!)}
                   >
                     <td>{row.group ?? <span className="muted">{NONE_LABEL}</span>}</td>
                     <td className="num" data-field="sum" data-value={row.sum}>
@@ -84,9 +137,23 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
                     <td className="num" data-field="count" data-value={row.count}>
                       {formatNumber(row.count, 0)}
                     </td>
-                    <td className="share">
-                      <span className="bar" style={{ width: `${Math.max(0, Math.min(1, row.share)) * 100}%` }} />
-                      <span>{(row.share * 100).toFixed(1)} %</span>
+                    {money && <MoneyCell field="cost" value={row.cost} currency={currency} />}
+                    {money && <MoneyCell field="weightedCost" value={row.weightedCost} currency={currency} />}
+                    {row.previous !== undefined && (
+                      <td className="num" data-field="previous" data-value={row.previous}>
+                        {format(row.previous)}
+                      </td>
+                    )}
+                    {row.previous !== undefined && (
+                      <td className="num" data-field="change">
+                        {formatChange(row[view.measure] ?? 0, row.previous)}
+                      </td>
+                    )}
+                    <td className="share" data-field="share" data-value={row.share}>
+                      <span className="share-track">
+                        <span className="share-bar" style={{ width: `${Math.max(0, Math.min(1, row.share)) * 100}%` }} />
+                      </span>
+                      <span className="share-text">{formatShare(row.share)}</span>
                     </td>
                   </tr>
                 ))}
@@ -114,15 +181,15 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
                   </tr>
                 </thead>
                 <tbody>
-                  {model.periods.map((period, i) => (
-                    <tr key={period.start.toISOString()} data-start={period.start.toISOString()} data-end={period.end.toISOString()}>
-                      <td>{describePeriod(period, view.period, view.timeZone)}</td>
+                  {model.periods.map((p, i) => (
+                    <tr key={p.start.toISOString()} data-start={p.start.toISOString()} data-end={p.end.toISOString()}>
+                      <td>{describePeriod(p, period, view.timeZone)}</td>
                       {model.series.map((s, j) => (
                         <td key={j} className="num" data-series={s.name} data-value={s.values[i]}>
-                          {s.values[i] ? formatNumber(s.values[i]) : ''}
+                          {s.values[i] ? format(s.values[i]) : ''}
                         </td>
                       ))}
-                      <td className="num">{formatNumber(model.series.reduce((sum, s) => sum + s.values[i], 0))}</td>
+                      <td className="num">{format(model.series.reduce((sum, s) => sum + s.values[i], 0))}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -132,5 +199,13 @@ export function MeterPanel({ meter, view, model, ordered, stale, selected, onSel
         </>
       )}
     </section>
+  );
+}
+
+function MoneyCell({ field, value, currency }: { field: string; value: string | null; currency: string | null }) {
+  return (
+    <td className="num" data-field={field} data-value={value ?? ''}>
+      {value === null ? <span className="muted">no price</span> : formatMoney(value, currency)}
+    </td>
   );
 }

@@ -183,3 +183,99 @@ export function timeZones(): string[] {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
+
+/** The local date an instant falls on in the zone. */
+export function localDate(instant: Date, timeZone: string): LocalDate {
+  const t = localTime(instant, timeZone);
+  return new Date(Date.UTC(t.year, t.month - 1, t.day)).toISOString().slice(0, 10);
+}
+
+const lastDayOfMonth = (date: LocalDate) => {
+  const [y, m] = split(date);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
+const firstOfMonth = (year: number, monthIndex: number): LocalDate => new Date(Date.UTC(year, monthIndex, 1)).toISOString().slice(0, 10);
+
+/**
+ * The range moved by its own length; a range of whole months moves by as many months, so that
+ * the period before October is September, not the 31 days before it.
+ */
+export function shiftRange(range: { from: LocalDate; to: LocalDate }, direction: 1 | -1): { from: LocalDate; to: LocalDate } {
+  const { from, to } = range;
+  if (from.endsWith('-01') && to === lastDayOfMonth(to)) {
+    const [fy, fm] = split(from);
+    const [ty, tm] = split(to);
+    const months = (ty - fy) * 12 + (tm - fm) + 1;
+    const start = firstOfMonth(fy, fm - 1 + direction * months);
+    return { from: start, to: lastDayOfMonth(firstOfMonth(fy, fm - 1 + direction * months + months - 1)) };
+  }
+  const days = daysBetween(from, to) + 1;
+  return { from: addDays(from, direction * days), to: addDays(to, direction * days) };
+}
+
+const daysBetween = (from: LocalDate, to: LocalDate) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
+export const QUICK_RANGES = {
+  last7: 'Last 7 days',
+  last30: 'Last 30 days',
+  thisMonth: 'This month',
+  lastMonth: 'Last month',
+} as const;
+export type QuickRange = keyof typeof QUICK_RANGES;
+
+/** A quick range as whole local dates of the zone, today included in "last n days". */
+export function quickRange(which: QuickRange, now: Date, timeZone: string): { from: LocalDate; to: LocalDate } {
+  const today = localDate(now, timeZone);
+  const [y, m] = split(today);
+  switch (which) {
+    case 'last7':
+      return { from: addDays(today, -6), to: today };
+    case 'last30':
+      return { from: addDays(today, -29), to: today };
+    case 'thisMonth':
+      return { from: firstOfMonth(y, m - 1), to: lastDayOfMonth(today) };
+    case 'lastMonth':
+      return { from: firstOfMonth(y, m - 2), to: lastDayOfMonth(firstOfMonth(y, m - 2)) };
+  }
+}
+
+/**
+ * The most bars a chart draws: beyond it a bar is thinner than a pixel on a wide screen, and the
+ * answer grows with no more to read (a year by the hour is 8,760 periods per group).
+ */
+export const MAX_PERIODS = 1000;
+
+const COARSER: PeriodUnit[] = ['HOUR', 'DAY', 'WEEK', 'MONTH'];
+
+/** How many periods of a unit meterql lists for a range of whole local dates, [from, to). */
+export function periodCount(unit: PeriodUnit, dates: { from: LocalDate; to: LocalDate }, instants: { from: Date; to: Date }): number {
+  const days = daysBetween(dates.from, dates.to) + 1;
+  switch (unit) {
+    case 'HOUR':
+      return Math.round((instants.to.getTime() - instants.from.getTime()) / HOUR);
+    case 'DAY':
+      return days;
+    case 'WEEK': {
+      // Weeks start on Monday; the first and the last are clipped to the range.
+      const mondayOffset = (new Date(Date.parse(dates.from)).getUTCDay() + 6) % 7;
+      return Math.floor((mondayOffset + days - 1) / 7) + 1;
+    }
+    case 'MONTH': {
+      const [fy, fm] = split(dates.from);
+      const [ty, tm] = split(dates.to);
+      return (ty - fy) * 12 + (tm - fm) + 1;
+    }
+  }
+}
+
+/** The unit asked for, or the finest coarser one with at most MAX_PERIODS periods over the range. */
+export function fitPeriod(
+  unit: PeriodUnit,
+  dates: { from: LocalDate; to: LocalDate },
+  instants: { from: Date; to: Date },
+): { unit: PeriodUnit; asked: number } {
+  const asked = periodCount(unit, dates, instants);
+  const fitting = COARSER.slice(COARSER.indexOf(unit)).find((u) => periodCount(u, dates, instants) <= MAX_PERIODS) ?? 'MONTH';
+  return { unit: fitting, asked };
+}

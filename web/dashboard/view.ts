@@ -19,8 +19,31 @@ export const MEASURES = {
   sum: 'Volume',
   weightedSum: 'Weighted volume',
   count: 'Records',
+  cost: 'Cost',
+  weightedCost: 'Weighted cost',
 } as const;
 export type Measure = keyof typeof MEASURES;
+export type MoneyMeasure = 'cost' | 'weightedCost';
+
+/** Money is priced from events at query time: only these measures ask for it. */
+export const isMoney = (measure: Measure): measure is MoneyMeasure => measure === 'cost' || measure === 'weightedCost';
+
+export const COMPARISONS = { none: 'None', previous: 'The period before' } as const;
+
+export const TABS = { usage: 'Usage', chargeback: 'Chargeback', contingents: 'Contingents' } as const;
+export type Tab = keyof typeof TABS;
+
+/** What a chargeback row is of, and over what: the chargeback query's detail and period. */
+export const CHARGEBACK_BY = { PROJECT: 'Project', RESOURCE: 'Resource' } as const;
+export const CHARGEBACK_PER = { RANGE: 'The whole range', DAY: 'Day' } as const;
+/** Whose usage is charged: every meter's, or only that of the meters picked for the charts. */
+export const CHARGEBACK_METERS = { ALL: 'Every meter', SHOWN: 'The meters picked' } as const;
+export interface ChargebackOptions {
+  by: keyof typeof CHARGEBACK_BY;
+  per: keyof typeof CHARGEBACK_PER;
+  meters: keyof typeof CHARGEBACK_METERS;
+}
+export const DEFAULT_CHARGEBACK: ChargebackOptions = { by: 'PROJECT', per: 'RANGE', meters: 'ALL' };
 
 /** A bar (or a table row) that was clicked: the events of one meter, period and group. */
 export interface Drill {
@@ -42,30 +65,70 @@ export interface View {
   period: PeriodUnit;
   group: Group;
   measure: Measure;
+  /** Whether the totals are set beside those of the period before the range. */
+  compare: boolean;
+  tab: Tab;
+  chargeback: ChargebackOptions;
   drill: Drill | null;
 }
 
 /** A view read from a URL; what the URL does not say is left out, to be filled with defaults. */
 export type PartialView = Partial<View>;
 
-const oneOf = <T extends string>(value: string | null, allowed: Record<T, unknown>): T | undefined =>
-  value !== null && Object.hasOwn(allowed, value) ? (value as T) : undefined;
-
 const isInstant = (value: string | null): value is string => value !== null && !Number.isNaN(Date.parse(value));
 
-export function readView(search: string): PartialView {
+/**
+ * A view read from a URL, and what in it could not be read: a link that asks for something that
+ * does not exist is told so, not quietly shown something else (the defaults fill those parts).
+ */
+export function readView(search: string): { view: PartialView; problems: string[] } {
   const params = new URLSearchParams(search);
   const view: PartialView = {};
+  const problems: string[] = [];
+  const oneOf = <T extends string>(key: string, allowed: Record<T, unknown>, what: string): T | undefined => {
+    const value = params.get(key);
+    if (value === null) return undefined;
+    if (Object.hasOwn(allowed, value)) return value as T;
+    problems.push(`${key}: there is no ${what} “${value}” (${Object.keys(allowed).join(', ')})`);
+    return undefined;
+  };
+
   if (params.has('project')) view.projects = params.getAll('project').filter(Boolean);
   if (params.has('meter')) view.meters = params.getAll('meter').filter(Boolean);
   const from = params.get('from');
   const to = params.get('to');
-  if (from && to && isLocalDate(from) && isLocalDate(to) && from <= to) Object.assign(view, { from, to });
+  const badDate = [
+    from && !isLocalDate(from) && `from: “${from}” is not a date (YYYY-MM-DD)`,
+    to && !isLocalDate(to) && `to: “${to}” is not a date (YYYY-MM-DD)`,
+  ].filter((p): p is string => typeof p === 'string');
+  problems.push(...badDate);
+  if (from && to && badDate.length === 0) {
+    if (from <= to) Object.assign(view, { from, to });
+    else problems.push(`the range starts on ${from}, after it ends on ${to}`);
+  } else if ((from === null) !== (to === null) && badDate.length === 0) {
+    problems.push(from ? 'from is given without to' : 'to is given without from');
+  }
   const timeZone = params.get('tz');
-  if (timeZone && isTimeZone(timeZone)) view.timeZone = timeZone;
-  view.period = oneOf(params.get('period'), PERIOD_UNITS);
-  view.group = oneOf(params.get('group'), GROUPS);
-  view.measure = oneOf(params.get('measure'), MEASURES);
+  if (timeZone !== null) {
+    if (isTimeZone(timeZone)) view.timeZone = timeZone;
+    else problems.push(`tz: there is no time zone “${timeZone}” (an IANA name such as Europe/Berlin)`);
+  }
+  view.period = oneOf('period', PERIOD_UNITS, 'period');
+  view.group = oneOf('group', GROUPS, 'grouping');
+  view.measure = oneOf('measure', MEASURES, 'measure');
+  view.tab = oneOf('tab', TABS, 'tab');
+  const compare = oneOf('compare', COMPARISONS, 'comparison');
+  if (compare) view.compare = compare === 'previous';
+  const chargeback = {
+    by: oneOf('cb.by', CHARGEBACK_BY, 'chargeback grouping'),
+    per: oneOf('cb.per', CHARGEBACK_PER, 'chargeback period'),
+    meters: oneOf('cb.meters', CHARGEBACK_METERS, 'choice of meters'),
+  };
+  view.chargeback = {
+    by: chargeback.by ?? DEFAULT_CHARGEBACK.by,
+    per: chargeback.per ?? DEFAULT_CHARGEBACK.per,
+    meters: chargeback.meters ?? DEFAULT_CHARGEBACK.meters,
+  };
   const drillMeter = params.get('drill.meter');
   const drillFrom = params.get('drill.from');
   const drillTo = params.get('drill.to');
@@ -73,11 +136,12 @@ export function readView(search: string): PartialView {
     view.drill = { meter: drillMeter, from: drillFrom, to: drillTo, groups: params.getAll('drill.group') };
   }
   for (const key of Object.keys(view) as (keyof View)[]) if (view[key] === undefined) delete view[key];
-  return view;
+  return { view, problems };
 }
 
 export function writeView(view: View): string {
   const params = new URLSearchParams();
+  params.set('tab', view.tab);
   for (const project of view.projects) params.append('project', project);
   for (const meter of view.meters) params.append('meter', meter);
   params.set('from', view.from);
@@ -86,6 +150,13 @@ export function writeView(view: View): string {
   params.set('period', view.period);
   params.set('group', view.group);
   params.set('measure', view.measure);
+  params.set('compare', view.compare ? 'previous' : 'none');
+  // The chargeback's options only with its tab, so that a link to the charts stays short.
+  if (view.tab === 'chargeback') {
+    params.set('cb.by', view.chargeback.by);
+    params.set('cb.per', view.chargeback.per);
+    params.set('cb.meters', view.chargeback.meters);
+  }
   if (view.drill) {
     params.set('drill.meter', view.drill.meter);
     params.set('drill.from', view.drill.from);
