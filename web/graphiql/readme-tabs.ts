@@ -80,7 +80,7 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** The longest line a tab shows unbroken: what the query editor holds at 1440 px. */
-const LINE_WIDTH = 60;
+const LINE_WIDTH = 56;
 
 /** Where the bracket opened at `open` closes (strings skipped), or -1. */
 function closing(line: string, open: number): number {

@@ -101,6 +101,9 @@ FROM lines l CROSS JOIN bounds
 JOIN projects pr ON pr.id = l.project_id
 LEFT JOIN resources r ON r.id = ${resource}
 GROUP BY pr.name, r.external_id, ${[...keys.slice(2), ...(q.daily ? ['bounds.b'] : [])].join(', ')}
+-- Unpriced usage without allocation time (instantaneous records no card prices) would be a row
+-- of a zero and nulls: it is left out.
+HAVING l.currency IS NOT NULL OR sum(l.minutes) <> 0
 ORDER BY pr.name, r.external_id NULLS FIRST, 3, l.currency NULLS LAST`;
   return { text, values: p.values };
 }

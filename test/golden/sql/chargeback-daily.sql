@@ -89,4 +89,7 @@ FROM lines l CROSS JOIN bounds
 JOIN projects pr ON pr.id = l.project_id
 LEFT JOIN resources r ON r.id = NULL::int
 GROUP BY pr.name, r.external_id, l.bucket, l.currency, bounds.b
+-- Unpriced usage without allocation time (instantaneous records no card prices) would be a row
+-- of a zero and nulls: it is left out.
+HAVING l.currency IS NOT NULL OR sum(l.minutes) <> 0
 ORDER BY pr.name, r.external_id NULLS FIRST, 3, l.currency NULLS LAST;
