@@ -80,8 +80,12 @@ function coerceDecimal(value: unknown): string {
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: 'Decimal',
   description:
-    'An exact decimal number, written as a string: "0.042", "1200". Money is never a float: sums of Decimals are exact. ' +
-    'As input, a JSON number is accepted too.',
+    'An exact decimal number, written as a string: "0.042", "1200". As input, a JSON number is accepted too. ' +
+    'Money (prices, costs, fixed costs, totals) and the allocation minutes of a chargeback are Decimals because they are ' +
+    'added up again by whoever reads them, and must add up to the last digit: a JSON number is a binary float, in which ' +
+    '0.1 + 0.2 is not 0.3, and many JSON parsers round beyond 15 digits. Volumes, durations and their aggregates are ' +
+    'Float instead: they are measurements, reported as JSON numbers and stored as double precision (from 0 to 1e15); ' +
+    'their sums are computed exactly in the database and given as the nearest Float.',
   serialize(value) {
     const text = typeof value === 'object' && value !== null ? String(value) : value;
     if (typeof text === 'string' && DECIMAL_OUT.test(text)) return normalizeDecimal(text);

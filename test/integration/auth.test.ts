@@ -183,13 +183,30 @@ describe('roles and keys', () => {
     }
   });
 
+  const KEY = `mql_000000000000_${'A'.repeat(43)}`;
   test.each([
-    ['a malformed header', 'Basic abc'],
-    ['a token of another shape', 'Bearer abc'],
-    ['an unknown key', `Bearer mql_000000000000_${'A'.repeat(43)}`],
-  ])('%s is UNAUTHENTICATED, never anonymous', async (_, header) => {
+    ['a header of another scheme', 'Basic abc', 'The Authorization header must be "Bearer <API key>"'],
+    ['a key without the word Bearer', KEY, 'The Authorization header must be "Bearer <API key>": it holds a key without the word Bearer'],
+    [
+      'a key cut short',
+      `Bearer ${KEY.slice(0, -3)}`,
+      'The API key is malformed: a key is mql_<12 hex digits>_<43 characters>, 60 characters in all, as npm run keys -- create prints it; this one has 57 (cut short when copied?)',
+    ],
+    [
+      'a token of another shape',
+      'Bearer abc_def-ghi',
+      'The API key is malformed: a key is mql_<12 hex digits>_<43 characters>, 60 characters in all, as npm run keys -- create prints it; this one has 11 (cut short when copied?)',
+    ],
+    [
+      'a key with a character too many',
+      `Bearer ${KEY}x`,
+      'The API key is malformed: a key is mql_<12 hex digits>_<43 characters>, 60 characters in all, as npm run keys -- create prints it; this one has 61',
+    ],
+    ['an unknown key', `Bearer ${KEY}`, 'The API key is not valid'],
+  ])('%s is UNAUTHENTICATED, never anonymous, and the message says what is wrong without echoing it', async (_, header, message) => {
     const response = await api.gql('{ meters { name } }', {}, { authorization: header });
-    expect(response.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(response.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['UNAUTHENTICATED', message]]);
+    expect(JSON.stringify(response)).not.toContain('AAAAAAAAAA');
   });
 
   test('a wrong secret for a real key id, or a revoked key, is UNAUTHENTICATED', async () => {

@@ -19,6 +19,13 @@ export function generateKey(): GeneratedKey {
   return { id, token: `mql_${id}_${secret}`, secretHash: hashSecret(secret) };
 }
 
+/** The length of every key: mql_, 12 hex digits, _, 43 base64url characters. */
+export const KEY_LENGTH = 4 + 12 + 1 + 43;
+
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN.test(token);
+}
+
 export function parseToken(token: string): { id: string; secret: string } | undefined {
   const m = TOKEN.exec(token);
   return m ? { id: m[1], secret: m[2] } : undefined;

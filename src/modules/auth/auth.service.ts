@@ -1,5 +1,5 @@
 import { Problems, UnauthenticatedError } from '../../errors/errors';
-import { generateKey, parseToken, secretMatches } from './auth.keys';
+import { generateKey, isWellFormedToken, KEY_LENGTH, parseToken, secretMatches } from './auth.keys';
 import type { AuthRepository } from './auth.repository';
 import { ApiRole, SYSTEM, type Caller } from './auth.types';
 
@@ -19,6 +19,26 @@ export interface KeyInfo {
   revokedAt: Date | null;
 }
 
+/**
+ * The API key an Authorization header sends, or an error that says what is wrong with the header
+ * (never echoing it: it may hold a secret).
+ */
+function tokenOf(authorization: string): string {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!bearer) {
+    const hint = /^mql_/.test(authorization.trim()) ? ': it holds a key without the word Bearer' : '';
+    throw new UnauthenticatedError(`The Authorization header must be "Bearer <API key>"${hint}`);
+  }
+  const token = bearer[1];
+  if (!isWellFormedToken(token)) {
+    throw new UnauthenticatedError(
+      `The API key is malformed: a key is mql_<12 hex digits>_<43 characters>, ${KEY_LENGTH} characters in all, as npm run keys -- create ` +
+        `prints it; this one has ${token.length}${token.length < KEY_LENGTH ? ' (cut short when copied?)' : ''}`,
+    );
+  }
+  return token;
+}
+
 export class AuthService {
   private readonly verified = new Map<string, { caller: Caller; secretHash: Uint8Array; until: number }>();
 
@@ -36,9 +56,7 @@ export class AuthService {
     if (authorization === undefined || authorization === '') {
       return this.options.anonymousAdmin ? SYSTEM : null;
     }
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const parsed = bearer ? parseToken(bearer[1]) : undefined;
-    if (!parsed) throw new UnauthenticatedError('The Authorization header must be "Bearer <API key>"');
+    const parsed = parseToken(tokenOf(authorization))!;
     const cached = this.verified.get(parsed.id);
     if (cached && cached.until > Date.now() && secretMatches(parsed.secret, cached.secretHash)) return cached.caller;
     const key = await this.repository.findActive(parsed.id);

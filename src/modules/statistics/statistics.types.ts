@@ -89,7 +89,11 @@ export class UsageStatisticsInput {
   prorate?: boolean | null;
 }
 
-@ObjectType({ description: 'Aggregates of the records of one meter (or metric), group and period.' })
+@ObjectType({
+  description:
+    'Aggregates of the records of one meter (or metric), group and period. Volumes and durations are Float (measurements, ' +
+    'summed exactly and given as the nearest Float); money is Decimal, an exact decimal string (see the Decimal scalar).',
+})
 export class UsageStatisticsRow {
   @Field(() => String, { nullable: true })
   meter!: string | null;
