@@ -28,6 +28,7 @@ async function main() {
   const built = ['graphiql', 'dashboard'].every((page) => existsSync(path.join(outDir, page, 'index.html')));
   if (built && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest) return;
   const started = Date.now();
+  console.log('[meterql] building the web pages (GraphiQL, dashboard) into dist/web ...');
   const { build } = await import('vite');
   await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(stamp, `${digest}\n`);
