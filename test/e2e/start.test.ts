@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +9,10 @@ import { Client } from 'pg';
 // `npm start` as a user runs it, from the build (npm test builds first): no DATABASE_URL, so an
 // embedded PostgreSQL in a data folder of its own, with the demo data.
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
+const KEYS = path.resolve(__dirname, '../../dist/cli/keys.js');
+
+/** The endpoint the log's ready line names. */
+const endpoint = (lines: Record<string, any>[]) => lines.find((l) => /^GraphQL API ready/.test(l.msg))!.endpoint as string;
 
 interface Running {
   child: ChildProcess;
@@ -214,7 +218,7 @@ test('a busy port stops it at once, naming PORT, before any database is opened',
   expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);
 });
 
-test('a DATABASE_URL naming a database its server lacks is created; with keys required and none made, the start-up says how to make the first', async () => {
+test("a DATABASE_URL naming a database its server lacks is created; with keys required and none made, the start-up says how to make the first, and the README's steps for one's own PostgreSQL work", async () => {
   const name = `meterql_s_${process.env.MQL_TEST_RUN}_${Date.now().toString(36)}`;
   const url = new URL(process.env.MQL_TEST_ADMIN_URL!);
   url.pathname = `/${name}`;
@@ -240,6 +244,24 @@ test('a DATABASE_URL naming a database its server lacks is created; with keys re
       'API keys are required and none exists yet, so every request is refused: create the first admin key with `npm run keys -- create --role admin` (with the same DATABASE_URL), and send it as "Authorization: Bearer <key>"',
     ]);
     expect((await admin.query('SELECT count(*)::int AS n FROM pg_database WHERE datname = $1', [name])).rows).toEqual([{ n: 1 }]);
+
+    // Then the README's steps for one's own PostgreSQL: the first key, and a first query with it.
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## With your own PostgreSQL'), readme.indexOf('## In the browser'));
+    const steps = section.match(/```bash\n([\s\S]*?)```\n\n```json\n([\s\S]*?)```/)!;
+    expect(steps[1]).toContain('npm run keys -- create --role admin');
+    const body = /-d '([^']+)'/.exec(steps[1])![1];
+    const refused = await fetch(endpoint(lines), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const created = spawnSync(process.execPath, [KEYS, 'create', '--role', 'admin'], { env, encoding: 'utf8' });
+    expect(created.status).toBe(0);
+    const key = /^mql_\S+$/m.exec(created.stdout)![0];
+    const answer = await fetch(endpoint(lines), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body,
+    });
+    expect(await answer.json()).toEqual(JSON.parse(steps[2]));
   } finally {
     child.kill('SIGTERM');
     await exited(child);
