@@ -5,7 +5,7 @@ import type { Path, Problems } from '../errors/errors';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
   @Field({ description: 'Whether more items follow this page.' })
   hasNextPage!: boolean;
@@ -38,7 +38,7 @@ export interface Page<T> {
 
 /** A Relay connection type named <name>Connection, with edges <name>Edge. */
 export function Connection<T extends object>(name: string, node: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field()
     cursor!: string;
@@ -48,7 +48,7 @@ export function Connection<T extends object>(name: string, node: ClassType<T>) {
   }
 
   // Registered under its own name but referenced by no field, so it stays out of the schema.
-  @ObjectType(`${name}ConnectionBase`)
+  @ObjectType(`${name}ConnectionBase`, { simpleResolvers: true })
   abstract class ConnectionType {
     @Field(() => [EdgeType])
     edges!: EdgeType[];

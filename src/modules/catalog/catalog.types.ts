@@ -26,7 +26,7 @@ registerEnumType(RecordFieldType, {
   ),
 });
 
-@ObjectType({ description: 'A field that reports of a meter carry in additionalData.' })
+@ObjectType({ simpleResolvers: true, description: 'A field that reports of a meter carry in additionalData.' })
 export class RecordField {
   @Field()
   name!: string;
@@ -42,6 +42,7 @@ export class RecordField {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "What a meter's reports must carry in additionalData (a job meter's reports a jobId): their required fields, and the type " +
     'of each field when present. Other fields are allowed.',
@@ -54,7 +55,7 @@ export class RecordType {
   fields!: RecordField[];
 }
 
-@ObjectType({ description: 'A service that provides meters: compute, storage, network, a batch scheduler.' })
+@ObjectType({ simpleResolvers: true, description: 'A service that provides meters: compute, storage, network, a batch scheduler.' })
 export class Component {
   @Field()
   name!: string;
@@ -63,7 +64,7 @@ export class Component {
   description!: string | null;
 }
 
-@ObjectType({ description: 'A kind of usage that is measured, in one unit.' })
+@ObjectType({ simpleResolvers: true, description: 'A kind of usage that is measured, in one unit.' })
 export class Meter {
   @Field()
   name!: string;

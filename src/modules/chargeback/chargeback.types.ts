@@ -44,6 +44,7 @@ export class ChargebackInput {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'What a project (or, with detail, one of its resources) is charged for a day or the whole range, in one currency. Usage is ' +
     'prorated: a record spanning days is charged to each by its share of time, each part at the price valid then. Figures are ' +
@@ -81,7 +82,7 @@ export class ChargebackRow {
   total!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ChargebackReport {
   @Field(() => DateTimeScalar)
   from!: Date;

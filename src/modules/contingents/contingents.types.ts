@@ -13,6 +13,7 @@ registerEnumType(ContingentPeriod, {
 });
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'The weighted volume (volume x contingent factor) a project may use of a meter over [from, to), for the whole ' +
     'project or for one of its compute projects.',
@@ -55,7 +56,7 @@ export class Contingent {
   updatedAt!: Date;
 }
 
-@ObjectType({ description: 'How much of a contingent was used at an instant.' })
+@ObjectType({ simpleResolvers: true, description: 'How much of a contingent was used at an instant.' })
 export class ContingentStatus {
   @Field(() => Contingent)
   contingent!: Contingent;

@@ -3,7 +3,7 @@ import { Connection } from '../../common/pagination';
 import { DateTimeScalar } from '../../common/scalars';
 
 // The fields every dimension has; referenced by no field itself, so it stays out of the schema.
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 abstract class Dimension {
   @Field()
   name!: string;
@@ -12,28 +12,28 @@ abstract class Dimension {
   firstSeen!: Date;
 }
 
-@ObjectType({ description: 'A person or account that uses resources.' })
+@ObjectType({ simpleResolvers: true, description: 'A person or account that uses resources.' })
 export class User extends Dimension {}
 
-@ObjectType({ description: 'A project that usage is accounted to.' })
+@ObjectType({ simpleResolvers: true, description: 'A project that usage is accounted to.' })
 export class Project extends Dimension {}
 
-@ObjectType({ description: "A project's allocation on a compute system." })
+@ObjectType({ simpleResolvers: true, description: "A project's allocation on a compute system." })
 export class ComputeProject extends Dimension {}
 
-@ObjectType({ description: 'Where usage data came from: a collector, a cluster.' })
+@ObjectType({ simpleResolvers: true, description: 'Where usage data came from: a collector, a cluster.' })
 export class Source extends Dimension {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UserConnection extends Connection('User', User) {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ProjectConnection extends Connection('Project', Project) {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ComputeProjectConnection extends Connection('ComputeProject', ComputeProject) {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SourceConnection extends Connection('Source', Source) {}
 
 @InputType({

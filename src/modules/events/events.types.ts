@@ -24,7 +24,7 @@ export class UsageEventFilter extends UsageFilter {
   meters?: string[] | null;
 }
 
-@ObjectType({ description: 'A named quantity reported with a usage record.' })
+@ObjectType({ simpleResolvers: true, description: 'A named quantity reported with a usage record.' })
 export class AdditionalMetric {
   @Field()
   metric!: string;
@@ -39,7 +39,7 @@ export class AdditionalMetric {
   weightedVolume!: number;
 }
 
-@ObjectType({ description: 'One usage record.' })
+@ObjectType({ simpleResolvers: true, description: 'One usage record.' })
 export class UsageEvent {
   /** Row ids for loaders; not part of the API. */
   meterKey!: number;
@@ -95,5 +95,5 @@ export class UsageEvent {
   additionalData!: Record<string, unknown> | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UsageEventConnection extends Connection('UsageEvent', UsageEvent) {}

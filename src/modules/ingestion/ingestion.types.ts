@@ -90,7 +90,10 @@ export class UsageReportInput {
   additionalData?: Record<string, unknown> | null;
 }
 
-@ObjectType({ description: 'What a reportUsage batch did. created + updated + unchanged + superseded = reports sent.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'What a reportUsage batch did. created + updated + unchanged + superseded = reports sent.',
+})
 export class ReportUsagePayload {
   @Field(() => Int, { description: 'Reports whose match key was new.' })
   created!: number;

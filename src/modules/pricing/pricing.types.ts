@@ -11,6 +11,7 @@ registerEnumType(FixedCostPer, {
 });
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "The price of a meter's usage over [validFrom, validTo); validTo null: until further notice. Partition and priority " +
     'refine it (null: any); a record is priced by the most specific card valid at the instant, partition before priority.',
@@ -76,6 +77,7 @@ export class SetPriceInput {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'A named fixed cost of a project, or of one of its resources: an amount per calendar day or month over [validFrom, validTo), ' +
     'charged in proportion to the part of each day or month that a report covers.',

@@ -2,7 +2,7 @@ import { Field, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/pagination';
 import { DateTimeScalar, JSONObjectScalar } from '../../common/scalars';
 
-@ObjectType({ description: 'What a resource was over [validFrom, validTo); validTo null: still valid.' })
+@ObjectType({ simpleResolvers: true, description: 'What a resource was over [validFrom, validTo); validTo null: still valid.' })
 export class ResourceMetadataVersion {
   @Field(() => DateTimeScalar)
   validFrom!: Date;
@@ -14,7 +14,7 @@ export class ResourceMetadataVersion {
   metadata!: Record<string, unknown>;
 }
 
-@ObjectType({ description: 'The thing metered: a VM, a volume, a job, a node.' })
+@ObjectType({ simpleResolvers: true, description: 'The thing metered: a VM, a volume, a job, a node.' })
 export class Resource {
   /** The row id, for loaders; not part of the API. */
   key!: number;
@@ -35,7 +35,7 @@ export class Resource {
   firstSeen!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ResourceConnection extends Connection('Resource', Resource) {}
 
 @InputType()
@@ -84,7 +84,7 @@ export class SetResourceMetadataInput {
   project?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SetResourceMetadataPayload {
   @Field(() => Resource)
   resource!: Resource;

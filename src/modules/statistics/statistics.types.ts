@@ -25,7 +25,7 @@ export class PeriodInput {
   size?: number | null;
 }
 
-@ObjectType({ description: 'One period of a statistics query: [start, end).' })
+@ObjectType({ simpleResolvers: true, description: 'One period of a statistics query: [start, end).' })
 export class StatisticsPeriod {
   @Field(() => DateTimeScalar)
   start!: Date;
@@ -34,7 +34,7 @@ export class StatisticsPeriod {
   end!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Period {
   @Field(() => PeriodUnit)
   unit!: PeriodUnit;
@@ -90,6 +90,7 @@ export class UsageStatisticsInput {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Aggregates of the records of one meter (or metric), group and period. Volumes and durations are Float (measurements, ' +
     'summed exactly and given as the nearest Float); money is Decimal, an exact decimal string (see the Decimal scalar).',
@@ -197,7 +198,7 @@ export class UsageStatisticsRow {
   priceIds!: string[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UsageStatistics {
   @Field(() => DateTimeScalar)
   from!: Date;
