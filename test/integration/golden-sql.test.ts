@@ -80,6 +80,13 @@ const CASES: Record<string, () => Promise<unknown>> = {
     filter: { metadata: { zone: 'a' }, users: ['ann'], projects: ['p1', 'p2'] },
   }),
   'statistics-additional-metrics': statistics({ meters: null, metrics: ['energy'] }),
+  // What a query selecting only count and sum of its rows sends: the other measures are not returned.
+  'statistics-some-measures': () =>
+    t.services.statistics.statistics(
+      SYSTEM,
+      { meters: ['cpu.hours'], ...MAY, period: { unit: PeriodUnit.DAY, size: 1 }, timeZone: 'Europe/Berlin' } as UsageStatisticsInput,
+      { cost: false, measures: new Set(['count', 'sum'] as const) },
+    ),
   'statistics-periods': () =>
     t.services.statistics.periods({ ...MAY, period: { unit: PeriodUnit.WEEK, size: 1 }, timeZone: 'Europe/Berlin' }),
   'chargeback-daily': () => t.services.chargeback.report(SYSTEM, { ...MAY, period: ChargebackPeriod.DAILY, timeZone: 'Europe/Berlin' }),

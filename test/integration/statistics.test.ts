@@ -405,6 +405,29 @@ describe('values and groups', () => {
     ]);
   });
 
+  test('each measure asked alone, or in a fragment, answers as when all are asked; a row asking for none still exists', async () => {
+    const input = { meters: ['m.stats', 'm.berlin'], from: '2026-03-01T00:00:00Z', to: '2026-11-01T00:00:00Z', period: { unit: 'MONTH' } };
+    const all = await stats(input);
+    expect(all.rows.length).toBeGreaterThan(2);
+    const measures = ['count', 'operations', 'sum', 'avg', 'min', 'max', 'stddev', 'weightedSum', 'durationSum', 'durationAvg'];
+    const rowsOf = async (query: string) => dataOf(await api.gql(query, { input })).usageStatistics.rows as Record<string, unknown>[];
+    for (const [i, measure] of measures.entries()) {
+      const query = [
+        `query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { rows { meter periodStart ${measure} } } }`,
+        `query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { rows { ...R } } } fragment R on UsageStatisticsRow { meter periodStart ${measure} }`,
+        `query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { ... on UsageStatistics { rows { meter ... on UsageStatisticsRow { periodStart ${measure} } } } } }`,
+      ][i % 3];
+      expect([measure, await rowsOf(query)]).toEqual([measure, pick(all.rows, 'meter', 'periodStart', measure)]);
+    }
+    // Two measures, and none: the rows are the same rows.
+    expect(await rowsOf(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { rows { stddev sum } } }`)).toEqual(
+      pick(all.rows, 'stddev', 'sum'),
+    );
+    expect(
+      await rowsOf(`query S($input: UsageStatisticsInput!) { usageStatistics(input: $input) { rows { meter periodStart } } }`),
+    ).toEqual(pick(all.rows, 'meter', 'periodStart'));
+  });
+
   test('grouped by user, project and partition', async () => {
     const { rows } = await stats({
       meters: ['m.stats'],

@@ -15,18 +15,20 @@ export interface DbStatisticsRow {
   g_partition?: string | null;
   g_priority?: string | null;
   [metadata: `md_${number}`]: unknown;
-  period_start: Date;
-  period_end: Date;
-  count: string;
-  operations: string;
-  sum: string;
-  avg: string;
-  min: string;
-  max: string;
-  stddev: string;
-  weighted_sum: string;
-  duration_sum: string | null;
-  duration_avg: string | null;
+  /** Milliseconds since the epoch. */
+  period_start: number;
+  period_end: number;
+  // The measures: a statement asked for some of them returns only those (statistics.sql.ts, MEASURES).
+  count?: string;
+  operations?: string;
+  sum?: string;
+  avg?: string;
+  min?: string;
+  max?: string;
+  stddev?: string;
+  weighted_sum?: string;
+  duration_sum?: string | null;
+  duration_avg?: string | null;
   source: string;
   cost?: string | null;
   weighted_cost?: string | null;
@@ -36,7 +38,9 @@ export interface DbStatisticsRow {
   cards?: string | null;
 }
 
-const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
+const numberOrNull = (value: string | null | undefined) => (value == null ? null : Number(value));
+/** A measure the statement did not return is one the query did not ask for: it is never read. */
+const measure = (value: string | undefined) => (value === undefined ? NaN : Number(value));
 
 export function fromDbStatisticsRow(row: DbStatisticsRow, metadataKeys: readonly string[]): UsageStatisticsRow {
   return {
@@ -52,16 +56,16 @@ export function fromDbStatisticsRow(row: DbStatisticsRow, metadataKeys: readonly
     partition: row.g_partition ?? null,
     priority: row.g_priority ?? null,
     metadata: metadataKeys.length === 0 ? null : Object.fromEntries(metadataKeys.map((key, i) => [key, row[`md_${i}`] ?? null])),
-    periodStart: row.period_start,
-    periodEnd: row.period_end,
-    count: Number(row.count),
-    operations: Number(row.operations),
-    sum: Number(row.sum),
-    avg: Number(row.avg),
-    min: Number(row.min),
-    max: Number(row.max),
-    stddev: Number(row.stddev),
-    weightedSum: Number(row.weighted_sum),
+    periodStart: new Date(row.period_start),
+    periodEnd: new Date(row.period_end),
+    count: measure(row.count),
+    operations: measure(row.operations),
+    sum: measure(row.sum),
+    avg: measure(row.avg),
+    min: measure(row.min),
+    max: measure(row.max),
+    stddev: measure(row.stddev),
+    weightedSum: measure(row.weighted_sum),
     durationSum: numberOrNull(row.duration_sum),
     durationAvg: numberOrNull(row.duration_avg),
     cost: row.cost == null ? null : normalizeDecimal(row.cost),

@@ -1,13 +1,13 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { loadAll } from '../../common/loaders';
-import { selects } from '../../common/selection';
+import { selectedFields, selects } from '../../common/selection';
 import { PriceCard } from '../pricing/pricing.types';
 import { ADMIN, READER, callerOf } from '../auth/auth.checker';
 import type { Context } from '../../context';
 import { DateTimeScalar } from '../../common/scalars';
 import { Resource } from '../resources/resources.types';
-import { StatisticsPeriod, UsageStatistics, UsageStatisticsInput, UsageStatisticsRow } from './statistics.types';
+import { MEASURES, StatisticsPeriod, UsageStatistics, UsageStatisticsInput, UsageStatisticsRow } from './statistics.types';
 
 @Resolver()
 export class StatisticsResolver {
@@ -22,7 +22,11 @@ export class StatisticsResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatistics> {
-    return ctx.services.statistics.statistics(callerOf(ctx), input, { cost: selects(info, ['rows'], COST_FIELDS) });
+    const fields = selectedFields(info, ['rows']);
+    return ctx.services.statistics.statistics(callerOf(ctx), input, {
+      cost: [...COST_FIELDS].some((f) => fields.has(f)),
+      measures: new Set(MEASURES.filter((m) => fields.has(m))),
+    });
   }
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_TIME_ZONE, type TimeZones } from '../../common/time-zones';
 import type { UsageRepository } from '../usage/usage.repository';
 import type { StatisticsRepository } from './statistics.repository';
 import type { StatisticsQuery } from './statistics.sql';
-import { GroupBy, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
+import { GroupBy, type Measure, type UsageStatistics, type UsageStatisticsInput, type UsageStatisticsRow } from './statistics.types';
 import { checkResourceUsageKeys, checkStatisticsInput } from './statistics.validation';
 
 export class StatisticsService {
@@ -18,7 +18,15 @@ export class StatisticsService {
     private readonly options: { maxPeriods: number; rollups: boolean },
   ) {}
 
-  async statistics(caller: Caller, input: UsageStatisticsInput, options: { cost: boolean } = { cost: false }): Promise<UsageStatistics> {
+  /**
+   * The statistics of the input. `measures`: the only measures the caller will read (the others
+   * are not returned by the statement, and read NaN); by default all.
+   */
+  async statistics(
+    caller: Caller,
+    input: UsageStatisticsInput,
+    options: { cost: boolean; measures?: ReadonlySet<Measure> } = { cost: false },
+  ): Promise<UsageStatistics> {
     const problems = new Problems();
     const filter = { ...input.filter, projects: visibleProjects(input.filter?.projects, caller) };
     const checked = await checkStatisticsInput(input, problems, {
@@ -37,6 +45,7 @@ export class StatisticsService {
       filter,
       rollups: this.options.rollups,
       cost: options.cost,
+      measures: options.measures ?? null,
     });
     return { from: input.from, to: input.to, timeZone, period, prorate, aggregatedFrom, rows };
   }

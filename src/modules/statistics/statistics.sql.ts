@@ -4,7 +4,7 @@ import { distinctValueAggregates, eventAggregates, ROLLUP_AGGREGATES } from '../
 import type { PeriodSpec } from '../usage/usage.calendar';
 import { boundariesSql, HOUR_ROLLUP_ZONE_SQL, overlappedBucketsSql, overlappingSql } from '../usage/usage.sql';
 import { usageFilterSql, type UsageFilter } from '../usage/usage-filter';
-import { GroupBy } from './statistics.types';
+import { GroupBy, MEASURES, type Measure } from './statistics.types';
 
 /** A validated statistics request, in terms of rows of the database. */
 export interface StatisticsQuery {
@@ -24,7 +24,23 @@ export interface StatisticsQuery {
   rollups: boolean;
   /** Whether to price the records (cost, weighted cost, unpriced volume, the cards used). */
   cost: boolean;
+  /** The measures to return (null: all): a row's other columns are read by PostgreSQL and parsed by pg for nothing. */
+  measures?: ReadonlySet<Measure> | null;
 }
+
+/** Each measure of a row as a column of the statement. */
+const MEASURE_SQL: Record<Measure, string> = {
+  count: 'a.count',
+  operations: 'a.operations',
+  sum: 'a.sum',
+  avg: 'a.sum / a.count AS avg',
+  min: 'a.min',
+  max: 'a.max',
+  stddev: 'sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev',
+  weightedSum: 'a.weighted_sum',
+  durationSum: 'a.duration_sum',
+  durationAvg: 'a.duration_sum / nullif(a.duration_count, 0) AS duration_avg',
+};
 
 /** Each dimension: the column grouped by in the aggregate, and how its name is found afterwards. */
 const GROUPS: Record<GroupBy, { alias: string; key: string; table?: string; name?: string }> = {
@@ -146,10 +162,8 @@ agg AS (
 )
 SELECT ${byMetric ? 'NULL::text AS meter, NULL::text AS unit, a.series AS metric' : 'om.name AS meter, om.unit, NULL::text AS metric'},
        ${component} AS component,
-       ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
-       a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
-       sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
-       a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source${
+       ${[...groupColumns, ...q.groupByMetadata.map((_, i) => `a.md_${i}`)].map((c) => `${c}, `).join('')}${epochMs('bounds.b[a.bucket]')} AS period_start, ${epochMs('bounds.b[a.bucket + 1]')} AS period_end,
+       ${measureColumns(q.measures)}, a.source${
          q.cost
            ? `,
        round(a.cost, 6) AS cost, round(a.weighted_cost, 6) AS weighted_cost, round(a.unpriced_volume, 9) AS unpriced_volume,
@@ -160,6 +174,31 @@ FROM agg a CROSS JOIN bounds
 ${outerJoins.join('\n')}
 ORDER BY 1, 3, period_start${groups.map((g) => `, ${g.alias}`).join('')}${q.groupByMetadata.map((_, i) => `, a.md_${i}::text`).join('')}`;
   return { text, values: p.values };
+}
+
+/**
+ * An instant as milliseconds since the epoch, a float8 (exact: meterql's instants are whole
+ * milliseconds): pg turns it into a number with parseFloat, where a timestamptz costs a regular
+ * expression and a Date's construction from its parts, two a row.
+ */
+const epochMs = (instant: string) => `(extract(epoch FROM ${instant}) * 1000)::float8`;
+
+/** The measure columns, in one order; the full list reads as it always did. */
+function measureColumns(measures: ReadonlySet<Measure> | null | undefined): string {
+  const chosen = MEASURES.filter((m) => !measures || measures.has(m));
+  if (!measures) {
+    return `${chosen
+      .slice(0, 6)
+      .map((m) => MEASURE_SQL[m])
+      .join(', ')},
+       ${MEASURE_SQL.stddev},
+       ${chosen
+         .slice(7)
+         .map((m) => MEASURE_SQL[m])
+         .join(', ')}`;
+  }
+  // A row always has its count: a query that asks for no measure still learns that the row exists.
+  return (chosen.length > 0 ? chosen : (['count'] as const)).map((m) => MEASURE_SQL[m]).join(', ');
 }
 
 /** The aggregation over events (or, with metrics, their additional metrics). */

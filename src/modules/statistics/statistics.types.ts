@@ -16,6 +16,10 @@ export enum GroupBy {
 }
 registerEnumType(GroupBy, { name: 'GroupBy', description: 'A dimension whose values split the rows.' });
 
+/** The measures of a row: a query that selects only some of them gets only those computed and returned. */
+export const MEASURES = ['count', 'operations', 'sum', 'avg', 'min', 'max', 'stddev', 'weightedSum', 'durationSum', 'durationAvg'] as const;
+export type Measure = (typeof MEASURES)[number];
+
 @InputType({ description: 'Calendar periods of `size` units.' })
 export class PeriodInput {
   @Field(() => PeriodUnit)

@@ -64,7 +64,7 @@ agg AS (
 )
 SELECT om.name AS meter, om.unit, NULL::text AS metric,
        oc.name AS component,
-       bounds.b[a.bucket] AS period_start, bounds.b[a.bucket + 1] AS period_end,
+       (extract(epoch FROM bounds.b[a.bucket]) * 1000)::float8 AS period_start, (extract(epoch FROM bounds.b[a.bucket + 1]) * 1000)::float8 AS period_end,
        a.count, a.operations, a.sum, a.sum / a.count AS avg, a.min, a.max,
        sqrt(greatest(a.sum_squares / a.count - (a.sum / a.count) ^ 2, 0)) AS stddev,
        a.weighted_sum, a.duration_sum, a.duration_sum / nullif(a.duration_count, 0) AS duration_avg, a.source,
