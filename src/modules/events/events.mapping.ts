@@ -10,8 +10,9 @@ export interface DbEventRow {
   compute_project: string | null;
   user: string | null;
   source: string;
-  start_time: Date;
-  end_time: Date | null;
+  /** Milliseconds since the epoch. */
+  start_time: number;
+  end_time: number | null;
   duration: number | null;
   volume: number;
   contingent_factor: number;
@@ -97,10 +98,10 @@ class EventOfRow implements UsageEvent {
     return this.row.source;
   }
   get start() {
-    return this.row.start_time;
+    return new Date(this.row.start_time);
   }
   get end() {
-    return this.row.end_time;
+    return this.row.end_time === null ? null : new Date(this.row.end_time);
   }
   get duration() {
     return this.row.duration;

@@ -27,8 +27,10 @@ const SELECT: Record<EventColumn, Sql> = {
   compute_project: sql`cp.name AS compute_project`,
   user: sql`u.name AS "user"`,
   source: sql`s.name AS source`,
-  start_time: sql`e.start_time`,
-  end_time: sql`e.end_time`,
+  // As epoch milliseconds (exact: instants are whole milliseconds), which pg reads with
+  // parseFloat, where a timestamptz costs it a regular expression and a Date built from parts.
+  start_time: sql`(extract(epoch FROM e.start_time) * 1000)::float8 AS start_time`,
+  end_time: sql`(extract(epoch FROM e.end_time) * 1000)::float8 AS end_time`,
   duration: sql`e.duration`,
   volume: sql`e.volume`,
   contingent_factor: sql`e.contingent_factor`,

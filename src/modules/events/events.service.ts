@@ -60,7 +60,7 @@ const MAX_BIGINT = 2n ** 63n - 1n;
  * DateTime's range and a bigint, which no other value could take the place of in the statement.
  */
 const EVENT_CURSOR: CursorKey<DbEventRow, { start: Date; id: string }> = {
-  of: (row) => [row.start_time.toISOString(), row.id],
+  of: (row) => [new Date(row.start_time).toISOString(), row.id],
   parse(key) {
     const [start, id] = key;
     if (key.length !== 2 || typeof start !== 'string' || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT)

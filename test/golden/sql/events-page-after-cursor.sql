@@ -1,6 +1,6 @@
 -- events-page-after-cursor: the statements sent, in order (test/integration/golden-sql.test.ts)
 
-SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user", s.name AS source, e.start_time, e.end_time, e.duration, e.volume, e.contingent_factor, e.operation_count, e.partition, e.priority, e.additional_data
+SELECT e.id, e.parent_id, e.meter_id, e.project_id, e.resource_id, p.name AS project, cp.name AS compute_project, u.name AS "user", s.name AS source, (extract(epoch FROM e.start_time) * 1000)::float8 AS start_time, (extract(epoch FROM e.end_time) * 1000)::float8 AS end_time, e.duration, e.volume, e.contingent_factor, e.operation_count, e.partition, e.priority, e.additional_data
 FROM (SELECT * FROM usage_events e
       WHERE e.start_time >= $1 AND e.start_time < $2 AND e.user_id = (SELECT id FROM users WHERE name = $3::text) AND (e.start_time, e.id) > ($4::timestamptz, $5::bigint)
       ORDER BY e.start_time ASC, e.id ASC
