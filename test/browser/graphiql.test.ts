@@ -169,9 +169,11 @@ describeBrowser('GraphiQL, offline', () => {
           .filter(([key]) => key.startsWith('graphiql:tabState'))
           .map(([, value]) => (JSON.parse(value) as { activeTabIndex: number }).activeTabIndex),
       );
-    for (let attempt = 0; !(await storedActive()).includes(last) && attempt < 50; attempt++) await page.waitForTimeout(50);
+    for (let attempt = 0; !(await storedActive()).includes(last) && attempt < 200; attempt++) await page.waitForTimeout(50);
+    expect(await storedActive()).toEqual([last]);
     await page.reload();
-    await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: names[last] }).waitFor();
+    // (Attached: the tab bar may have scrolled it out of view; what matters is that it is the active one.)
+    await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: names[last] }).waitFor({ state: 'attached' });
     expect(await titles.allTextContents()).toEqual(names);
     expect(await editorText(headers, 'mql_<id>_<secret>')).toContain('// "Authorization": "Bearer mql_<id>_<secret>"');
     await editorText(queryEditor, names[last]);

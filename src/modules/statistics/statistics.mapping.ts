@@ -18,7 +18,7 @@ export interface DbStatisticsRow {
   /** Milliseconds since the epoch. */
   period_start: number;
   period_end: number;
-  // The measures: a statement asked for some of them returns only those (statistics.sql.ts, MEASURES).
+  // The measures: a statement asked for some of them returns only those (MEASURES, statistics.types.ts).
   count?: string;
   operations?: string;
   sum?: string;
