@@ -65,7 +65,7 @@ function logLines(running: Running): Record<string, any>[] {
 }
 
 /** The log once a line satisfies `match`: lines are written in batches, up to 200 ms after they are logged. */
-function logged(running: Running, match: (line: Record<string, any>) => boolean): Promise<Record<string, any>[]> {
+function logged(running: Running, match: (line: Record<string, any>) => boolean, timeoutMs = 5000): Promise<Record<string, any>[]> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const lines = logLines(running);
@@ -75,8 +75,8 @@ function logged(running: Running, match: (line: Record<string, any>) => boolean)
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`no such log line in 5 s:\n${running.stdout.join('')}`));
-    }, 5000);
+      reject(new Error(`no such log line in ${timeoutMs / 1000} s:\n${running.stdout.join('')}`));
+    }, timeoutMs);
     const done = () => {
       clearTimeout(timer);
       running.child.stdout!.off('data', check);
@@ -236,7 +236,8 @@ test("a DATABASE_URL naming a database its server lacks is created; with keys re
   const admin = new Client({ connectionString: process.env.MQL_TEST_ADMIN_URL });
   await admin.connect();
   try {
-    const lines = await logged(running, (l) => /^GraphQL API ready/.test(l.msg));
+    // From the process's start: creating and migrating the database on a loaded machine takes a while.
+    const lines = await logged(running, (l) => /^GraphQL API ready/.test(l.msg), 45_000);
     const messages = lines.map((l) => [l.level, l.msg]);
     expect(messages).toContainEqual(['info', `created the database at ${url.toString().replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@')}`]);
     expect(messages).toContainEqual([
