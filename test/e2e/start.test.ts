@@ -89,6 +89,21 @@ function logged(running: Running, match: (line: Record<string, any>) => boolean,
 // 'close': the process exited and its output is all read.
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
+/** meterql run until it exits (a start that fails): its exit code, stderr, and its log, a JSON object a line. */
+async function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; lines: Record<string, any>[] }> {
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await exited(child);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, any>);
+  return { code, stderr, lines };
+}
+
 async function query(endpoint: string, q: string): Promise<any> {
   const response = await fetch(endpoint, {
     method: 'POST',
@@ -163,17 +178,9 @@ test('starts on an embedded database with demo data, survives being killed, and 
 test('an invalid configuration stops it at once, with one line naming every problem', async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: 'eighty', MQL_LOG_LEVEL: 'loud', MQL_DEMO_DATA: 'perhaps' };
   delete env.NODE_ENV;
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  expect(await exited(child)).toBe(1);
+  const { code, stderr, lines } = await runToExit(env);
+  expect(code).toBe(1);
   expect(stderr).toBe('');
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
   expect(lines).toEqual([
     expect.objectContaining({
       level: 'fatal',
@@ -197,18 +204,8 @@ test('a busy port stops it at once, naming PORT, before any database is opened',
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MQL_DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   delete env.NODE_ENV;
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  try {
-    expect(await exited(child)).toBe(1);
-  } finally {
-    busy.close();
-  }
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const { code, lines } = await runToExit(env).finally(() => busy.close());
+  expect(code).toBe(1);
   expect(lines).toEqual([
     expect.objectContaining({
       level: 'fatal',
